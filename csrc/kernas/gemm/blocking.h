@@ -1,0 +1,28 @@
+// Per-kernel-set GEMM tuning: cache blocking and the size thresholds that
+// pick a strategy. Data, not code, so a new CPU gets a new row, not new loops.
+#pragma once
+
+#include <cstdint>
+
+#include "kernas/cpu_features.h"
+#include "kernas/gemm/microkernel.h"
+
+namespace kernas::gemm {
+
+struct GemmTuning {
+  MicroKernel kernel;
+  int64_t mc;  // rows of the packed A block (L2 resident); a multiple of kMR
+  int64_t kc;  // depth of packed panels (an A micro-panel and a B micro-panel in L1)
+  int64_t nc;  // columns of the packed B panel (L3 resident); a multiple of kNR
+  // A is packed only when its block is reused by more than this many columns of C;
+  // below, the kernel broadcasts straight from A, which saves a copy of all of A.
+  int64_t pack_a_min_n;
+  // A row-major B is packed only when reused by more than this many rows of C.
+  int64_t pack_b_min_m;
+  // Below this many multiply-adds (m * n * k) a GEMM runs on one thread.
+  int64_t parallel_min_madds;
+};
+
+const GemmTuning& gemm_tuning(Arch arch);
+
+}  // namespace kernas::gemm

@@ -1,0 +1,179 @@
+// The GEMM driver: BLIS/Goto loops around the micro-kernel, and the split of
+// C into one rectangle per thread.
+#include <algorithm>
+#include <cstdlib>
+#include <new>
+
+#include "kernas/cpu_features.h"
+#include "kernas/gemm/blocking.h"
+#include "kernas/gemm/gemm.h"
+#include "kernas/gemm/microkernel.h"
+#include "kernas/gemm/pack.h"
+#include "kernas/parallel.h"
+
+namespace kernas {
+namespace {
+
+using gemm::GemmTuning;
+using gemm::kMR;
+using gemm::kNR;
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
+
+// A matrix operand: element (i, j) at data[i * rs + j * cs].
+struct Strided {
+  const float* data;
+  int64_t rs, cs;
+  const float* at(int64_t i, int64_t j) const { return data + i * rs + j * cs; }
+};
+
+// Packing space for every task of one call, owned by the calling thread and
+// kept between calls so steady-state training allocates nothing. Allocated
+// before the parallel region, where an allocation failure can still throw.
+class PackArena {
+ public:
+  float* reserve(int64_t floats) {
+    if (floats > capacity_) {
+      std::free(data_);
+      data_ = static_cast<float*>(std::aligned_alloc(64, static_cast<size_t>(floats) * sizeof(float)));
+      capacity_ = data_ ? floats : 0;
+      if (!data_) throw std::bad_alloc();
+    }
+    return data_;
+  }
+  ~PackArena() { std::free(data_); }
+
+ private:
+  float* data_ = nullptr;
+  int64_t capacity_ = 0;
+};
+
+struct Workspace {
+  float* a;  // room for one packed A block, or null
+  float* b;  // room for one packed B panel, or null
+};
+
+// One thread's share: C (m x n) = alpha * A B + beta * C with the five loops.
+void gemm_serial(const GemmTuning& tuning, int64_t m, int64_t n, int64_t k, float alpha, Strided a, Strided b,
+                 float beta, float* c, int64_t ldc, bool pack_a, bool pack_b, Workspace work) {
+  for (int64_t jc = 0; jc < n; jc += tuning.nc) {
+    const int64_t nc = std::min(tuning.nc, n - jc);
+    for (int64_t pc = 0; pc < k; pc += tuning.kc) {
+      const int64_t kc = std::min(tuning.kc, k - pc);
+      // Later depth blocks accumulate onto what the first one wrote.
+      const float beta_block = pc == 0 ? beta : 1.0f;
+
+      const float* b_panel = b.at(pc, jc);
+      int64_t rs_b = b.rs, b_step = kNR;  // b_step: from one kNR-column micro-panel to the next
+      if (pack_b) {
+        gemm::pack_b(kc, nc, b_panel, b.rs, b.cs, work.b);
+        b_panel = work.b, rs_b = kNR, b_step = kNR * kc;
+      }
+
+      for (int64_t ic = 0; ic < m; ic += tuning.mc) {
+        const int64_t mc = std::min(tuning.mc, m - ic);
+        const float* a_block = a.at(ic, pc);
+        int64_t rs_a = a.rs, cs_a = a.cs, a_step = kMR * a.rs;
+        if (pack_a) {
+          gemm::pack_a(mc, kc, a_block, a.rs, a.cs, work.a);
+          a_block = work.a, rs_a = 1, cs_a = kMR, a_step = kMR * kc;
+        }
+
+        for (int64_t jr = 0; jr < nc; jr += kNR) {
+          const float* b_micro = b_panel + (jr / kNR) * b_step;
+          const int n_tile = static_cast<int>(std::min<int64_t>(kNR, nc - jr));
+          for (int64_t ir = 0; ir < mc; ir += kMR) {
+            tuning.kernel(kc, static_cast<int>(std::min<int64_t>(kMR, mc - ir)), n_tile, alpha,
+                          a_block + (ir / kMR) * a_step, rs_a, cs_a, b_micro, rs_b, beta_block,
+                          c + (ic + ir) * ldc + jc + jr, ldc);
+          }
+        }
+      }
+    }
+  }
+}
+
+// C = beta * C, without reading C when beta is 0 (BLAS semantics for k == 0 or alpha == 0).
+void scale_c(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
+  for (int64_t i = 0; i < m; ++i) {
+    float* row = c + i * ldc;
+    if (beta == 0.0f)
+      std::fill(row, row + n, 0.0f);
+    else
+      for (int64_t j = 0; j < n; ++j) row[j] *= beta;
+  }
+}
+
+// How C's tiles are cut into one rectangle per thread.
+struct ThreadGrid {
+  int rows = 1, cols = 1;
+};
+
+// The grid that gives the busiest thread the fewest tiles; among equals, the
+// one with fewer threads, then with more rows (each thread then packs only
+// its own rows of A).
+ThreadGrid choose_grid(int threads, int64_t m_tiles, int64_t n_tiles) {
+  ThreadGrid best;
+  int64_t best_load = m_tiles * n_tiles;
+  for (int rows = 1; rows <= threads && rows <= m_tiles; ++rows) {
+    for (int cols = threads / rows; cols >= 1; --cols) {
+      if (cols > n_tiles) continue;
+      const int64_t load = ceil_div(m_tiles, rows) * ceil_div(n_tiles, cols);
+      const int used = rows * cols, best_used = best.rows * best.cols;
+      if (load < best_load || (load == best_load && (used < best_used || (used == best_used && rows > best.rows)))) {
+        best = {rows, cols};
+        best_load = load;
+      }
+    }
+  }
+  return best;
+}
+
+// Start of part `part` of `parts` near-equal parts of `tiles` tiles, in elements.
+int64_t part_start(int64_t tiles, int parts, int part, int64_t tile) { return tiles * part / parts * tile; }
+
+thread_local PackArena pack_arena;
+
+}  // namespace
+
+void sgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0.0f) return scale_c(m, n, beta, c, ldc);
+
+  const GemmTuning& tuning = gemm::gemm_tuning(active_arch());
+  const Strided a_view{a, transpose_a ? 1 : lda, transpose_a ? lda : 1};
+  const Strided b_view{b, transpose_b ? 1 : ldb, transpose_b ? ldb : 1};
+
+  const int64_t m_tiles = ceil_div(m, kMR), n_tiles = ceil_div(n, kNR);
+  const int threads = m * n * k < tuning.parallel_min_madds ? 1 : num_threads();
+  const ThreadGrid grid = choose_grid(threads, m_tiles, n_tiles);
+
+  // Packing decisions depend on the largest share, never on which thread runs
+  // it, and packing never changes the arithmetic, only where operands are read.
+  const int64_t m_share = std::min(m, ceil_div(m_tiles, grid.rows) * kMR);
+  const int64_t n_share = std::min(n, ceil_div(n_tiles, grid.cols) * kNR);
+  const bool pack_a = n_share > tuning.pack_a_min_n;
+  const bool pack_b = b_view.cs != 1 || m_share > tuning.pack_b_min_m;
+  const int64_t depth = std::min(tuning.kc, k);
+  // Whole cache lines each, so every packed panel starts 64-byte aligned.
+  const int64_t a_floats = pack_a ? round_up(round_up(std::min(tuning.mc, m_share), kMR) * depth, 16) : 0;
+  const int64_t b_floats = pack_b ? round_up(round_up(std::min(tuning.nc, n_share), kNR) * depth, 16) : 0;
+  const int tasks = grid.rows * grid.cols;
+  float* arena = pack_arena.reserve(std::max<int64_t>(16, tasks * (a_floats + b_floats)));
+
+  parallel_tasks(tasks, threads, [&](int task) {
+    const int row = task / grid.cols, col = task % grid.cols;
+    const int64_t m0 = part_start(m_tiles, grid.rows, row, kMR);
+    const int64_t m1 = std::min(m, part_start(m_tiles, grid.rows, row + 1, kMR));
+    const int64_t n0 = part_start(n_tiles, grid.cols, col, kNR);
+    const int64_t n1 = std::min(n, part_start(n_tiles, grid.cols, col + 1, kNR));
+    float* own = arena + task * (a_floats + b_floats);
+    gemm_serial(tuning, m1 - m0, n1 - n0, k, alpha, {a_view.at(m0, 0), a_view.rs, a_view.cs},
+                {b_view.at(0, n0), b_view.rs, b_view.cs}, beta, c + m0 * ldc + n0, ldc, pack_a, pack_b,
+                {pack_a ? own : nullptr, pack_b ? own + a_floats : nullptr});
+  });
+}
+
+}  // namespace kernas

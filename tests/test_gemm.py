@@ -1,0 +1,142 @@
+"""kernas.ops.gemm / matmul against the float64 NumPy reference."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import kernas
+from kernas import ops
+
+import reference
+
+# Sizes around the 6 x 16 register tile and the cache blocks, not only multiples.
+AWKWARD = (1, 5, 6, 7, 15, 16, 17, 127, 255)
+TRANSPOSES = list(itertools.product((False, True), repeat=2))
+
+
+def operands(rng, m, k, n, transpose_a, transpose_b):
+    a = rng.standard_normal((k, m) if transpose_a else (m, k), dtype=np.float32)
+    b = rng.standard_normal((n, k) if transpose_b else (k, n), dtype=np.float32)
+    return a, b
+
+
+def assert_close_to_reference(result, a, b, c0=None, **kwargs):
+    expected = reference.gemm(a, b, c0, **kwargs)
+    bound = reference.gemm_error_bound(a, b, c0, **kwargs)
+    error = np.abs(result.astype(np.float64) - expected)
+    assert result.dtype == np.float32 and result.shape == expected.shape
+    assert np.all(np.isfinite(result))
+    worst = np.unravel_index(np.argmax(error - bound), error.shape) if error.size else None
+    assert np.all(error <= bound), f"{kwargs}: worst element {worst}: error {error[worst]:.3g} > bound {bound[worst]:.3g}"
+
+
+@pytest.mark.parametrize("transpose_a, transpose_b", TRANSPOSES)
+def test_every_awkward_shape_matches_reference(kernel_set, rng, transpose_a, transpose_b):
+    for m, k, n in itertools.product(AWKWARD, repeat=3):
+        a, b = operands(rng, m, k, n, transpose_a, transpose_b)
+        result = ops.matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
+        assert_close_to_reference(result, a, b, transpose_a=transpose_a, transpose_b=transpose_b)
+
+
+@pytest.mark.parametrize("transpose_a, transpose_b", TRANSPOSES)
+def test_a_dimension_of_1000_matches_reference(kernel_set, rng, transpose_a, transpose_b):
+    others = (1, 7, 17, 127)
+    shapes = set()
+    for x, y in itertools.product(others, repeat=2):
+        shapes |= {(1000, x, y), (x, 1000, y), (x, y, 1000)}
+    for m, k, n in sorted(shapes):
+        a, b = operands(rng, m, k, n, transpose_a, transpose_b)
+        result = ops.matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
+        assert_close_to_reference(result, a, b, transpose_a=transpose_a, transpose_b=transpose_b)
+
+
+@pytest.mark.parametrize("transpose_a, transpose_b", TRANSPOSES)
+def test_1000_cubed_matches_reference(kernel_set, rng, transpose_a, transpose_b):
+    a, b = operands(rng, 1000, 1000, 1000, transpose_a, transpose_b)
+    result = ops.matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
+    assert_close_to_reference(result, a, b, transpose_a=transpose_a, transpose_b=transpose_b)
+
+
+@pytest.mark.parametrize("transpose_a, transpose_b", TRANSPOSES)
+@pytest.mark.parametrize("alpha, beta", [(1.0, 1.0), (-1.5, 0.5), (0.25, -2.0), (2.0, 0.0)])
+def test_alpha_and_beta(kernel_set, rng, transpose_a, transpose_b, alpha, beta):
+    # 300 > the depth block, so later depth blocks accumulate onto C too.
+    for m, k, n in [(1, 1, 1), (7, 5, 17), (17, 300, 15), (127, 600, 33), (255, 17, 255)]:
+        a, b = operands(rng, m, k, n, transpose_a, transpose_b)
+        c0 = rng.standard_normal((m, n), dtype=np.float32)
+        c = c0.copy()
+        returned = ops.gemm(a, b, c, alpha=alpha, beta=beta, transpose_a=transpose_a, transpose_b=transpose_b)
+        assert returned is c
+        assert_close_to_reference(c, a, b, c0, alpha=alpha, beta=beta, transpose_a=transpose_a,
+                                  transpose_b=transpose_b)
+
+
+@pytest.mark.parametrize("transpose_a, transpose_b", TRANSPOSES)
+def test_beta_zero_never_reads_c(kernel_set, rng, transpose_a, transpose_b):
+    for m, k, n in [(1, 1, 1), (6, 16, 16), (7, 300, 17), (255, 127, 255), (1000, 17, 1000)]:
+        a, b = operands(rng, m, k, n, transpose_a, transpose_b)
+        c = np.full((m, n), np.nan, dtype=np.float32)
+        ops.gemm(a, b, c, alpha=0.5, beta=0.0, transpose_a=transpose_a, transpose_b=transpose_b)
+        assert_close_to_reference(c, a, b, alpha=0.5, transpose_a=transpose_a, transpose_b=transpose_b)
+
+
+def test_alpha_zero_or_empty_depth_scales_c_only(kernel_set, rng):
+    a, b = operands(rng, 5, 7, 9, False, False)
+    c = np.full((5, 9), np.nan, dtype=np.float32)
+    ops.gemm(a, b, c, alpha=0.0, beta=0.0)
+    assert np.array_equal(c, np.zeros((5, 9), np.float32))
+
+    c0 = rng.standard_normal((5, 9), dtype=np.float32)
+    c = c0.copy()
+    ops.gemm(np.zeros((5, 0), np.float32), np.zeros((0, 9), np.float32), c, beta=3.0)
+    assert np.array_equal(c, 3.0 * c0)
+    assert np.array_equal(ops.matmul(np.ones((5, 0)), np.ones((0, 9))), np.zeros((5, 9), np.float32))
+
+
+def test_empty_outputs(kernel_set):
+    assert ops.matmul(np.ones((0, 4)), np.ones((4, 3))).shape == (0, 3)
+    assert ops.matmul(np.ones((2, 4)), np.ones((4, 0))).shape == (2, 0)
+
+
+def bits(x):
+    return np.ascontiguousarray(x).view(np.uint32)
+
+
+@pytest.mark.parametrize("transpose_a, transpose_b", TRANSPOSES)
+def test_bitwise_identical_for_any_thread_count(kernel_set, rng, restore_threads, transpose_a, transpose_b):
+    # Shapes big enough to be split across threads, with edges that fall
+    # inside a register tile when the split moves.
+    shapes = [(1000, 1000, 1000), (301, 517, 263), (15488 // 8, 288, 64), (288, 3000, 64), (97, 64, 1000),
+              (32, 784, 128), (128, 128, 10)]
+    for m, k, n in shapes:
+        a, b = operands(rng, m, k, n, transpose_a, transpose_b)
+        c0 = rng.standard_normal((m, n), dtype=np.float32)
+        results = []
+        for threads in (1, 2, 3, 2):
+            kernas.config.set_num_threads(threads)
+            c = c0.copy()
+            ops.gemm(a, b, c, alpha=0.75, beta=-0.5, transpose_a=transpose_a, transpose_b=transpose_b)
+            results.append(bits(c))
+        for other in results[1:]:
+            assert np.array_equal(results[0], other), (m, k, n)
+
+
+def test_simd_kernels_agree_with_reference_kernels(rng):
+    """The SIMD kernel set against the portable one, on the same inputs."""
+    available = kernas.config.available_cpu_features()
+    if len(available) < 2:
+        pytest.skip(f"this CPU runs only the {available[0]} kernels")
+    previous = kernas.config.cpu_features()
+    try:
+        for m, k, n in [(255, 127, 17), (1000, 300, 64), (7, 1000, 255)]:
+            a, b = operands(rng, m, k, n, False, False)
+            results = {}
+            for name in available:
+                kernas.config.set_cpu_features(name)
+                results[name] = ops.matmul(a, b).astype(np.float64)
+            bound = reference.gemm_error_bound(a, b)
+            for name in available[1:]:
+                assert np.all(np.abs(results[name] - results[available[0]]) <= 2 * bound)
+    finally:
+        kernas.config.set_cpu_features(previous)
