@@ -4,8 +4,8 @@
     python bench/gemm_vs_numpy.py --threads 2 --shapes square
 
 Each thread count runs in its own process, because BLAS libraries read their
-thread count from the environment when numpy is imported. Timings alternate
-between the two libraries and report medians, since shared machines are noisy.
+thread count from the environment when numpy is imported. Each figure is the
+median of repeated samples, since shared machines are noisy.
 """
 
 import argparse
@@ -40,21 +40,33 @@ def targets(label, group, threads, m):
     return None
 
 
-def time_pair(run_kernas, run_numpy, flops, repeats):
-    """Median seconds per call of each, sampling the two in alternation."""
-    run_kernas(), run_numpy()  # warm caches, threads and packing buffers
+def median_seconds(fn, repeats):
+    """Median seconds per call over `repeats` samples of about 20 ms each."""
+    fn(), fn()  # warm caches, threads and packing buffers
     start = time.perf_counter()
-    run_kernas()
-    once = time.perf_counter() - start
-    inner = max(1, int(0.02 / max(once, 1e-7)))  # about 20 ms per sample
-    samples = {"kernas": [], "numpy": []}
+    fn()
+    inner = max(1, int(0.02 / max(time.perf_counter() - start, 1e-7)))
+    samples = []
     for _ in range(repeats):
-        for name, fn in (("kernas", run_kernas), ("numpy", run_numpy)):
-            start = time.perf_counter()
-            for _ in range(inner):
-                fn()
-            samples[name].append((time.perf_counter() - start) / inner)
-    return {name: sorted(s)[len(s) // 2] for name, s in samples.items()}
+        start = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        samples.append((time.perf_counter() - start) / inner)
+    return sorted(samples)[len(samples) // 2]
+
+
+def time_both(run_kernas, run_numpy, repeats):
+    """Median seconds per call of each library.
+
+    The libraries are timed one after the other, not interleaved: each keeps
+    its worker threads spinning for a while after a call, and on a machine
+    with few cores the other library's spinning threads would steal its cores.
+    """
+    times = {"kernas": median_seconds(run_kernas, repeats)}
+    time.sleep(0.3)  # let kernas's OpenMP threads go idle
+    times["numpy"] = median_seconds(run_numpy, repeats)
+    time.sleep(0.3)  # let the BLAS threads go idle
+    return times
 
 
 def run_one_thread_count(threads, groups, repeats):
@@ -72,10 +84,9 @@ def run_one_thread_count(threads, groups, repeats):
         c_kernas = np.empty((m, n), np.float32)
         c_numpy = np.empty((m, n), np.float32)
         op_a, op_b = (a.T if ta else a), (b.T if tb else b)
-        times = time_pair(
+        times = time_both(
             lambda: kernas.ops.gemm(a, b, c_kernas, transpose_a=ta, transpose_b=tb),
             lambda: np.matmul(op_a, op_b, out=c_numpy),
-            2.0 * m * n * k,
             repeats,
         )
         gflops = {name: 2.0 * m * n * k / t / 1e9 for name, t in times.items()}

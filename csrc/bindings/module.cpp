@@ -23,16 +23,17 @@ std::string shape_text(const py::array& array) {
   return "(" + text + (array.ndim() == 1 ? ",)" : ")");
 }
 
-void require(bool condition, const std::string& message) {
-  if (!condition) throw py::value_error(message);
-}
+// Checks run on every call, so messages are built only on failure.
+[[noreturn]] void fail(const std::string& message) { throw py::value_error(message); }
 
 // An output array the kernel may write straight into.
 void require_output(const py::array& out, const char* name) {
-  require(out.dtype().is(py::dtype::of<float>()),
-          std::string("Expected `") + name + "` to have dtype float32. Received: dtype=" + std::string(py::str(out.dtype())) + ".");
-  require((out.flags() & py::array::c_style) != 0, std::string("Expected `") + name + "` to be C-contiguous.");
-  require(out.writeable(), std::string("Expected `") + name + "` to be writeable.");
+  if (!py::isinstance<py::array_t<float>>(out))
+    fail(std::string("Expected `") + name + "` to have dtype float32. Received: dtype=" + std::string(py::str(out.dtype())) +
+         ". Allocate it with np.zeros(shape, dtype='float32').");
+  if (!(out.flags() & py::array::c_style))
+    fail(std::string("Expected `") + name + "` to be C-contiguous. Allocate it with np.zeros(shape, dtype='float32').");
+  if (!out.writeable()) fail(std::string("Expected `") + name + "` to be writeable. Received a read-only array.");
 }
 
 bool overlaps(const py::array& x, const py::array& y) {
@@ -43,17 +44,18 @@ bool overlaps(const py::array& x, const py::array& y) {
 
 void gemm(const InputArray& a, const InputArray& b, py::array& c, bool transpose_a, bool transpose_b, float alpha,
           float beta) {
-  require(a.ndim() == 2, "Expected `a` to be 2-D. Received: a.shape=" + shape_text(a) + ".");
-  require(b.ndim() == 2, "Expected `b` to be 2-D. Received: b.shape=" + shape_text(b) + ".");
+  if (a.ndim() != 2) fail("Expected `a` to be 2-D. Received: a.shape=" + shape_text(a) + ".");
+  if (b.ndim() != 2) fail("Expected `b` to be 2-D. Received: b.shape=" + shape_text(b) + ".");
   require_output(c, "c");
   const int64_t m = transpose_a ? a.shape(1) : a.shape(0), k = transpose_a ? a.shape(0) : a.shape(1);
   const int64_t kb = transpose_b ? b.shape(1) : b.shape(0), n = transpose_b ? b.shape(0) : b.shape(1);
-  require(k == kb, "Expected the inner dimensions of op(a) and op(b) to match. Received: a.shape=" + shape_text(a) +
+  if (k != kb)
+    fail("Expected the inner dimensions of op(a) and op(b) to match. Received: a.shape=" + shape_text(a) +
                        " (transpose_a=" + (transpose_a ? "True" : "False") + "), b.shape=" + shape_text(b) +
                        " (transpose_b=" + (transpose_b ? "True" : "False") + ").");
-  require(c.ndim() == 2 && c.shape(0) == m && c.shape(1) == n,
-          "Expected `c` to have shape (" + std::to_string(m) + ", " + std::to_string(n) + "). Received: c.shape=" + shape_text(c) + ".");
-  require(!overlaps(c, a) && !overlaps(c, b), "Expected `c` not to share memory with `a` or `b`.");
+  if (c.ndim() != 2 || c.shape(0) != m || c.shape(1) != n)
+    fail("Expected `c` to have shape (" + std::to_string(m) + ", " + std::to_string(n) + "). Received: c.shape=" + shape_text(c) + ".");
+  if (overlaps(c, a) || overlaps(c, b)) fail("Expected `c` not to share memory with `a` or `b`: the result would overwrite its own inputs.");
 
   const float* a_data = a.data();
   const float* b_data = b.data();
@@ -75,7 +77,7 @@ PYBIND11_MODULE(_core, module) {
 
   module.def("num_threads", &kernas::num_threads);
   module.def("set_num_threads", [](int n) {
-    require(n >= 1, "Expected a thread count of at least 1. Received: n=" + std::to_string(n) + ".");
+    if (n < 1) fail("Expected a thread count of at least 1. Received: n=" + std::to_string(n) + ".");
     kernas::set_num_threads(n);
   });
   module.def("active_arch", [] { return kernas::arch_name(kernas::active_arch()); });

@@ -12,7 +12,7 @@ namespace kernas::gemm {
 struct GemmTuning {
   MicroKernel kernel;
   int64_t mc;  // rows of the packed A block (L2 resident); a multiple of kMR
-  int64_t kc;  // depth of packed panels (an A micro-panel and a B micro-panel in L1)
+  int64_t kc;  // most depth of packed panels (an A and a B micro-panel in L1); k is split evenly
   int64_t nc;  // columns of the packed B panel (L3 resident); a multiple of kNR
   // A is packed only when its block is reused by more than this many columns of C;
   // below, the kernel broadcasts straight from A, which saves a copy of all of A.

@@ -21,6 +21,10 @@ using gemm::kNR;
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 
+// Depth of the packed panels: at most tuning.kc, split evenly so that no
+// block is a thin remainder (a k of 288 runs as one block, not 256 + 32).
+int64_t depth_block(int64_t k, int64_t kc_max) { return ceil_div(k, ceil_div(k, kc_max)); }
+
 // A matrix operand: element (i, j) at data[i * rs + j * cs].
 struct Strided {
   const float* data;
@@ -57,10 +61,11 @@ struct Workspace {
 // One thread's share: C (m x n) = alpha * A B + beta * C with the five loops.
 void gemm_serial(const GemmTuning& tuning, int64_t m, int64_t n, int64_t k, float alpha, Strided a, Strided b,
                  float beta, float* c, int64_t ldc, bool pack_a, bool pack_b, Workspace work) {
+  const int64_t kc_block = depth_block(k, tuning.kc);
   for (int64_t jc = 0; jc < n; jc += tuning.nc) {
     const int64_t nc = std::min(tuning.nc, n - jc);
-    for (int64_t pc = 0; pc < k; pc += tuning.kc) {
-      const int64_t kc = std::min(tuning.kc, k - pc);
+    for (int64_t pc = 0; pc < k; pc += kc_block) {
+      const int64_t kc = std::min(kc_block, k - pc);
       // Later depth blocks accumulate onto what the first one wrote.
       const float beta_block = pc == 0 ? beta : 1.0f;
 
@@ -156,7 +161,7 @@ void sgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, 
   const int64_t n_share = std::min(n, ceil_div(n_tiles, grid.cols) * kNR);
   const bool pack_a = n_share > tuning.pack_a_min_n;
   const bool pack_b = b_view.cs != 1 || m_share > tuning.pack_b_min_m;
-  const int64_t depth = std::min(tuning.kc, k);
+  const int64_t depth = depth_block(k, tuning.kc);
   // Whole cache lines each, so every packed panel starts 64-byte aligned.
   const int64_t a_floats = pack_a ? round_up(round_up(std::min(tuning.mc, m_share), kMR) * depth, 16) : 0;
   const int64_t b_floats = pack_b ? round_up(round_up(std::min(tuning.nc, n_share), kNR) * depth, 16) : 0;

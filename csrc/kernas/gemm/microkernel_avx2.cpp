@@ -36,6 +36,12 @@ inline void tile(int64_t kc, int m, int n, float alpha, const float* a, int64_t 
   const float* a4 = a + (m > 4 ? 4 : m - 1) * rs_a;
   const float* a5 = a + (m > 5 ? 5 : m - 1) * rs_a;
 
+  // C is needed only after the loop; fetching it now hides the cache misses.
+  for (int r = 0; r < m; ++r) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + kNR - 1), _MM_HINT_T0);
+  }
+
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
   __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   for (int64_t p = 0; p < kc; ++p) {

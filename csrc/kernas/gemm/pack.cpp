@@ -14,7 +14,21 @@ namespace {
 template <int Width>
 void pack_panel(int64_t lanes, int64_t depth, const float* src, int64_t lane_stride, int64_t depth_stride,
                 float* dst) {
-  if (lanes < Width) std::fill(dst, dst + depth * Width, 0.0f);
+  if (lanes == Width && lane_stride == 1) {
+    // The common full panel of a row-major B: whole rows of Width floats, a
+    // fixed-length copy the compiler turns into vector moves.
+    for (int64_t p = 0; p < depth; ++p)
+      for (int lane = 0; lane < Width; ++lane) dst[p * Width + lane] = src[p * depth_stride + lane];
+    return;
+  }
+  if (lanes == Width) {
+    // A full panel across rows of a row-major A: Width sequential read streams.
+    for (int64_t p = 0; p < depth; ++p)
+      for (int lane = 0; lane < Width; ++lane) dst[p * Width + lane] = src[lane * lane_stride + p * depth_stride];
+    return;
+  }
+  for (int64_t p = 0; p < depth; ++p)
+    for (int64_t lane = lanes; lane < Width; ++lane) dst[p * Width + lane] = 0.0f;
   if (lane_stride == 1) {
     for (int64_t p = 0; p < depth; ++p)
       for (int64_t lane = 0; lane < lanes; ++lane) dst[p * Width + lane] = src[p * depth_stride + lane];
