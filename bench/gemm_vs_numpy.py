@@ -29,7 +29,7 @@ SHAPES = [
 ]
 
 
-def targets(label, group, threads, m):
+def target_ratio(group, threads, m):
     """The issue's bar for this row, as a minimum ratio (or None)."""
     if group == "training":
         return 1.0
@@ -91,7 +91,7 @@ def run_one_thread_count(threads, groups, repeats):
         )
         gflops = {name: 2.0 * m * n * k / t / 1e9 for name, t in times.items()}
         ratio = gflops["kernas"] / gflops["numpy"]
-        bar = targets(label, group, threads, m)
+        bar = target_ratio(group, threads, m)
         verdict = "" if bar is None else ("  ok (>= %.2f)" % bar if ratio >= bar else "  MISS (< %.2f)" % bar)
         print(
             "%-24s %7d %10.1f %10.1f %8.2fx%s" % (label, threads, gflops["kernas"], gflops["numpy"], ratio, verdict),
