@@ -85,13 +85,17 @@ void gemm_serial(const GemmTuning& tuning, int64_t m, int64_t n, int64_t k, floa
           a_block = work.a, rs_a = 1, cs_a = kMR, a_step = kMR * kc;
         }
 
-        for (int64_t jr = 0; jr < nc; jr += kNR) {
-          const float* b_micro = b_panel + (jr / kNR) * b_step;
-          const int n_tile = static_cast<int>(std::min<int64_t>(kNR, nc - jr));
-          for (int64_t ir = 0; ir < mc; ir += kMR) {
-            tuning.kernel(kc, static_cast<int>(std::min<int64_t>(kMR, mc - ir)), n_tile, alpha,
-                          a_block + (ir / kMR) * a_step, rs_a, cs_a, b_micro, rs_b, beta_block,
-                          c + (ic + ir) * ldc + jc + jr, ldc);
+        // A packed block is small and in L2, so sweep it under each B micro-panel
+        // (which stays in L1). A read in place is the costlier stream, so then
+        // keep each A micro-panel in L1 across the B micro-panels instead.
+        const int64_t tiles_m = ceil_div(mc, kMR), tiles_n = ceil_div(nc, kNR);
+        for (int64_t outer = 0; outer < (pack_a ? tiles_n : tiles_m); ++outer) {
+          for (int64_t inner = 0; inner < (pack_a ? tiles_m : tiles_n); ++inner) {
+            const int64_t i_tile = pack_a ? inner : outer, j_tile = pack_a ? outer : inner;
+            const int64_t ir = i_tile * kMR, jr = j_tile * kNR;
+            tuning.kernel(kc, static_cast<int>(std::min<int64_t>(kMR, mc - ir)),
+                          static_cast<int>(std::min<int64_t>(kNR, nc - jr)), alpha, a_block + i_tile * a_step, rs_a,
+                          cs_a, b_panel + j_tile * b_step, rs_b, beta_block, c + (ic + ir) * ldc + jc + jr, ldc);
           }
         }
       }
@@ -159,7 +163,7 @@ void sgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, 
   // it, and packing never changes the arithmetic, only where operands are read.
   const int64_t m_share = std::min(m, ceil_div(m_tiles, grid.rows) * kMR);
   const int64_t n_share = std::min(n, ceil_div(n_tiles, grid.cols) * kNR);
-  const bool pack_a = n_share > tuning.pack_a_min_n;
+  const bool pack_a = a_view.cs != 1 && n_share > tuning.pack_a_min_n;
   const bool pack_b = b_view.cs != 1 || m_share > tuning.pack_b_min_m;
   const int64_t depth = depth_block(k, tuning.kc);
   // Whole cache lines each, so every packed panel starts 64-byte aligned.

@@ -27,8 +27,7 @@ void pack_panel(int64_t lanes, int64_t depth, const float* src, int64_t lane_str
       for (int lane = 0; lane < Width; ++lane) dst[p * Width + lane] = src[lane * lane_stride + p * depth_stride];
     return;
   }
-  for (int64_t p = 0; p < depth; ++p)
-    for (int64_t lane = lanes; lane < Width; ++lane) dst[p * Width + lane] = 0.0f;
+  std::fill(dst, dst + depth * Width, 0.0f);  // one fill, not a short one per row
   if (lane_stride == 1) {
     for (int64_t p = 0; p < depth; ++p)
       for (int64_t lane = 0; lane < lanes; ++lane) dst[p * Width + lane] = src[p * depth_stride + lane];
