@@ -4,12 +4,14 @@
     python bench/gemm_vs_numpy.py --threads 2 --shapes square
 
 Each thread count runs in its own process, because BLAS libraries read their
-thread count from the environment when numpy is imported. Each figure is the
-median of repeated samples, since shared machines are noisy.
+thread count from the environment when numpy is imported. Shared machines
+are noisy, so the libraries alternate over several rounds: GFLOP/s are
+medians over rounds, and the ratio is the median of the rounds' ratios.
 """
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -40,36 +42,42 @@ def target_ratio(group, threads, m):
     return None
 
 
-def median_seconds(fn, repeats):
-    """Median seconds per call over `repeats` samples of about 20 ms each."""
+def seconds_per_call(fn, samples):
+    """Median seconds per call over `samples` samples of about 20 ms each."""
     fn(), fn()  # warm caches, threads and packing buffers
     start = time.perf_counter()
     fn()
     inner = max(1, int(0.02 / max(time.perf_counter() - start, 1e-7)))
-    samples = []
-    for _ in range(repeats):
+    times = []
+    for _ in range(samples):
         start = time.perf_counter()
         for _ in range(inner):
             fn()
-        samples.append((time.perf_counter() - start) / inner)
-    return sorted(samples)[len(samples) // 2]
+        times.append((time.perf_counter() - start) / inner)
+    return statistics.median(times)
 
 
-def time_both(run_kernas, run_numpy, repeats):
-    """Median seconds per call of each library.
+def time_both(run_kernas, run_numpy, rounds, threads):
+    """Median seconds per call of each library, and the median of their ratios.
 
-    The libraries are timed one after the other, not interleaved: each keeps
-    its worker threads spinning for a while after a call, and on a machine
-    with few cores the other library's spinning threads would steal its cores.
+    Rounds alternate between the libraries so that both see the same slowly
+    changing load of a shared machine; the ratio of each round compares
+    neighbours in time. With several threads, each library keeps its workers
+    spinning for a while after a call, which would steal cores from the
+    other, so a pause separates them.
     """
-    times = {"kernas": median_seconds(run_kernas, repeats)}
-    time.sleep(0.3)  # let kernas's OpenMP threads go idle
-    times["numpy"] = median_seconds(run_numpy, repeats)
-    time.sleep(0.3)  # let the BLAS threads go idle
-    return times
+    pause = 0.3 if threads > 1 else 0.0
+    kernas_times, numpy_times = [], []
+    for _ in range(rounds):
+        kernas_times.append(seconds_per_call(run_kernas, 3))
+        time.sleep(pause)
+        numpy_times.append(seconds_per_call(run_numpy, 3))
+        time.sleep(pause)
+    ratios = [n / k for k, n in zip(kernas_times, numpy_times)]
+    return statistics.median(kernas_times), statistics.median(numpy_times), statistics.median(ratios)
 
 
-def run_one_thread_count(threads, groups, repeats):
+def run_one_thread_count(threads, groups, rounds):
     import numpy as np
 
     import kernas
@@ -84,13 +92,13 @@ def run_one_thread_count(threads, groups, repeats):
         c_kernas = np.empty((m, n), np.float32)
         c_numpy = np.empty((m, n), np.float32)
         op_a, op_b = (a.T if ta else a), (b.T if tb else b)
-        times = time_both(
+        kernas_seconds, numpy_seconds, ratio = time_both(
             lambda: kernas.ops.gemm(a, b, c_kernas, transpose_a=ta, transpose_b=tb),
             lambda: np.matmul(op_a, op_b, out=c_numpy),
-            repeats,
+            rounds,
+            threads,
         )
-        gflops = {name: 2.0 * m * n * k / t / 1e9 for name, t in times.items()}
-        ratio = gflops["kernas"] / gflops["numpy"]
+        gflops = {"kernas": 2.0 * m * n * k / kernas_seconds / 1e9, "numpy": 2.0 * m * n * k / numpy_seconds / 1e9}
         bar = target_ratio(group, threads, m)
         verdict = "" if bar is None else ("  ok (>= %.2f)" % bar if ratio >= bar else "  MISS (< %.2f)" % bar)
         print(
@@ -103,13 +111,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--shapes", choices=["all", "square", "training"], default="all")
-    parser.add_argument("--repeats", type=int, default=9, help="samples per library; the median is reported")
+    parser.add_argument("--rounds", type=int, default=7, help="alternating rounds per shape; medians are reported")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     groups = {"square", "training"} if args.shapes == "all" else {args.shapes}
 
     if args.child:
-        run_one_thread_count(args.threads[0], groups, args.repeats)
+        run_one_thread_count(args.threads[0], groups, args.rounds)
         return 0
 
     import kernas
@@ -121,7 +129,7 @@ def main():
         env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
                    MKL_NUM_THREADS=str(threads))
         command = [sys.executable, __file__, "--child", "--threads", str(threads), "--shapes", args.shapes,
-                   "--repeats", str(args.repeats)]
+                   "--rounds", str(args.rounds)]
         if subprocess.call(command, env=env) != 0:
             return 1
     return 0

@@ -10,19 +10,31 @@ from kernas import _core
 
 
 
+_FLOAT32 = np.dtype(np.float32)
+
+
 def _as_float32_matrix(x, name):
     """Returns ``(matrix, transposed)``: a C-contiguous float32 2-D array and
-    whether it is the transpose of ``x`` (which spares copying a transposed view)."""
-    x = np.asarray(x)
-    if x.dtype.kind not in "fiu":
+    whether it is the transpose of ``x`` (which spares copying a transposed view).
+
+    Kept lean: small layers call this twice per step.
+    """
+    if type(x) is not np.ndarray:
+        x = np.asarray(x)
+    dtype = x.dtype
+    if dtype is not _FLOAT32 and dtype.kind not in "fiu":
         raise TypeError(
             f"Expected `{name}` to hold real numbers (float or int). "
-            f"Received: {name}.dtype={x.dtype}."
+            f"Received: {name}.dtype={dtype}."
         )
     if x.ndim != 2:
         raise ValueError(f"Expected `{name}` to be a 2-D matrix. Received: {name}.shape={x.shape}.")
-    if x.dtype == np.float32 and not x.flags.c_contiguous and x.flags.f_contiguous:
-        return x.T, True
+    if dtype is _FLOAT32:
+        flags = x.flags
+        if flags.c_contiguous:
+            return x, False
+        if flags.f_contiguous:
+            return x.T, True
     return np.ascontiguousarray(x, dtype=np.float32), False
 
 
