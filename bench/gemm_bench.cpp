@@ -68,7 +68,7 @@ void BM_MicroKernel(benchmark::State& state) {
   const auto kernel = kernas::gemm::gemm_tuning(kernas::active_arch()).kernel;
   for (auto _ : state) {
     kernel(kc, kernas::gemm::kMR, kernas::gemm::kNR, 1.0f, a.data(), 1, kernas::gemm::kMR, b.data(),
-           kernas::gemm::kNR, 1.0f, c.data(), kernas::gemm::kNR);
+           kernas::gemm::kNR, true, 1.0f, c.data(), kernas::gemm::kNR);
     benchmark::DoNotOptimize(c.data());
   }
   state.counters["GFLOP/s"] = benchmark::Counter(2.0 * kc * kernas::gemm::kMR * kernas::gemm::kNR,

@@ -95,7 +95,7 @@ void gemm_serial(const GemmTuning& tuning, int64_t m, int64_t n, int64_t k, floa
             const int64_t ir = i_tile * kMR, jr = j_tile * kNR;
             tuning.kernel(kc, static_cast<int>(std::min<int64_t>(kMR, mc - ir)),
                           static_cast<int>(std::min<int64_t>(kNR, nc - jr)), alpha, a_block + i_tile * a_step, rs_a,
-                          cs_a, b_panel + j_tile * b_step, rs_b, beta_block, c + (ic + ir) * ldc + jc + jr, ldc);
+                          cs_a, b_panel + j_tile * b_step, rs_b, pack_b, beta_block, c + (ic + ir) * ldc + jc + jr, ldc);
           }
         }
       }

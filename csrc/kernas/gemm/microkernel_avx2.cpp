@@ -22,22 +22,21 @@ inline __m256i lanes_below(int n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-// Rows past m re-read row m - 1 and their results are dropped, so the tile
-// loop is the same for every m and never reads outside A.
-template <bool FullWidth>
-inline void tile(int64_t kc, int m, int n, float alpha, const float* a, int64_t rs_a, int64_t cs_a,
-                 const float* b, int64_t rs_b, float beta, float* c, int64_t ldc) {
+inline __m256 load_half(const float* p, bool masked, __m256i mask) {
+  return masked ? _mm256_maskload_ps(p, mask) : _mm256_loadu_ps(p);
+}
+
+// Rows is the number of live rows (m); rows past it cost nothing. A narrow
+// tile masks its C accesses, and its B loads too unless B is a zero-padded
+// packed panel, where whole rows are safe to read.
+template <int Rows, bool MaskB, bool MaskC>
+void tile(int64_t kc, int n, float alpha, const float* a, int64_t rs_a, int64_t cs_a, const float* b, int64_t rs_b,
+          float beta, float* c, int64_t ldc) {
   const __m256i mask_lo = lanes_below(n);
   const __m256i mask_hi = lanes_below(n - 8);
-  const float* a0 = a;
-  const float* a1 = a + (m > 1 ? 1 : 0) * rs_a;
-  const float* a2 = a + (m > 2 ? 2 : m - 1) * rs_a;
-  const float* a3 = a + (m > 3 ? 3 : m - 1) * rs_a;
-  const float* a4 = a + (m > 4 ? 4 : m - 1) * rs_a;
-  const float* a5 = a + (m > 5 ? 5 : m - 1) * rs_a;
 
   // C is needed only after the loop; fetching it now hides the cache misses.
-  for (int r = 0; r < m; ++r) {
+  for (int r = 0; r < Rows; ++r) {
     _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + kNR - 1), _MM_HINT_T0);
   }
@@ -45,59 +44,77 @@ inline void tile(int64_t kc, int m, int n, float alpha, const float* a, int64_t 
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
   __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   for (int64_t p = 0; p < kc; ++p) {
-    const __m256 b0 = FullWidth ? _mm256_loadu_ps(b) : _mm256_maskload_ps(b, mask_lo);
-    const __m256 b1 = FullWidth ? _mm256_loadu_ps(b + 8) : _mm256_maskload_ps(b + 8, mask_hi);
-    const int64_t offset = p * cs_a;
-    __m256 x = _mm256_broadcast_ss(a0 + offset);
+    const __m256 b0 = load_half(b, MaskB, mask_lo);
+    const __m256 b1 = load_half(b + 8, MaskB, mask_hi);
+    const float* a_p = a + p * cs_a;
+    __m256 x = _mm256_broadcast_ss(a_p);
     c00 = _mm256_fmadd_ps(x, b0, c00);
     c01 = _mm256_fmadd_ps(x, b1, c01);
-    x = _mm256_broadcast_ss(a1 + offset);
-    c10 = _mm256_fmadd_ps(x, b0, c10);
-    c11 = _mm256_fmadd_ps(x, b1, c11);
-    x = _mm256_broadcast_ss(a2 + offset);
-    c20 = _mm256_fmadd_ps(x, b0, c20);
-    c21 = _mm256_fmadd_ps(x, b1, c21);
-    x = _mm256_broadcast_ss(a3 + offset);
-    c30 = _mm256_fmadd_ps(x, b0, c30);
-    c31 = _mm256_fmadd_ps(x, b1, c31);
-    x = _mm256_broadcast_ss(a4 + offset);
-    c40 = _mm256_fmadd_ps(x, b0, c40);
-    c41 = _mm256_fmadd_ps(x, b1, c41);
-    x = _mm256_broadcast_ss(a5 + offset);
-    c50 = _mm256_fmadd_ps(x, b0, c50);
-    c51 = _mm256_fmadd_ps(x, b1, c51);
+    if constexpr (Rows > 1) {
+      x = _mm256_broadcast_ss(a_p + rs_a);
+      c10 = _mm256_fmadd_ps(x, b0, c10);
+      c11 = _mm256_fmadd_ps(x, b1, c11);
+    }
+    if constexpr (Rows > 2) {
+      x = _mm256_broadcast_ss(a_p + 2 * rs_a);
+      c20 = _mm256_fmadd_ps(x, b0, c20);
+      c21 = _mm256_fmadd_ps(x, b1, c21);
+    }
+    if constexpr (Rows > 3) {
+      x = _mm256_broadcast_ss(a_p + 3 * rs_a);
+      c30 = _mm256_fmadd_ps(x, b0, c30);
+      c31 = _mm256_fmadd_ps(x, b1, c31);
+    }
+    if constexpr (Rows > 4) {
+      x = _mm256_broadcast_ss(a_p + 4 * rs_a);
+      c40 = _mm256_fmadd_ps(x, b0, c40);
+      c41 = _mm256_fmadd_ps(x, b1, c41);
+    }
+    if constexpr (Rows > 5) {
+      x = _mm256_broadcast_ss(a_p + 5 * rs_a);
+      c50 = _mm256_fmadd_ps(x, b0, c50);
+      c51 = _mm256_fmadd_ps(x, b1, c51);
+    }
     b += rs_b;
   }
 
   const __m256 rows[kMR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
   const __m256 alpha_v = _mm256_set1_ps(alpha);
   const __m256 beta_v = _mm256_set1_ps(beta);
-  for (int r = 0; r < m; ++r) {
+  for (int r = 0; r < Rows; ++r) {
     float* c_row = c + r * ldc;
     __m256 lo = _mm256_mul_ps(alpha_v, rows[r][0]);
     __m256 hi = _mm256_mul_ps(alpha_v, rows[r][1]);
     if (beta != 0.0f) {
-      lo = _mm256_fmadd_ps(beta_v, FullWidth ? _mm256_loadu_ps(c_row) : _mm256_maskload_ps(c_row, mask_lo), lo);
-      hi = _mm256_fmadd_ps(beta_v, FullWidth ? _mm256_loadu_ps(c_row + 8) : _mm256_maskload_ps(c_row + 8, mask_hi), hi);
+      lo = _mm256_fmadd_ps(beta_v, load_half(c_row, MaskC, mask_lo), lo);
+      hi = _mm256_fmadd_ps(beta_v, load_half(c_row + 8, MaskC, mask_hi), hi);
     }
-    if (FullWidth) {
-      _mm256_storeu_ps(c_row, lo);
-      _mm256_storeu_ps(c_row + 8, hi);
-    } else {
+    if (MaskC) {
       _mm256_maskstore_ps(c_row, mask_lo, lo);
       _mm256_maskstore_ps(c_row + 8, mask_hi, hi);
+    } else {
+      _mm256_storeu_ps(c_row, lo);
+      _mm256_storeu_ps(c_row + 8, hi);
     }
   }
 }
 
+using TileFn = void (*)(int64_t, int, float, const float*, int64_t, int64_t, const float*, int64_t, float, float*,
+                        int64_t);
+
+template <int Rows>
+constexpr TileFn tile_variants[3] = {tile<Rows, false, false>, tile<Rows, false, true>, tile<Rows, true, true>};
+
+// [m - 1][full width / padded B / masked B]
+constexpr const TileFn* tiles_by_rows[kMR] = {tile_variants<1>, tile_variants<2>, tile_variants<3>,
+                                              tile_variants<4>, tile_variants<5>, tile_variants<6>};
+
 }  // namespace
 
 void microkernel_avx2_fma(int64_t kc, int m, int n, float alpha, const float* a, int64_t rs_a, int64_t cs_a,
-                          const float* b, int64_t rs_b, float beta, float* c, int64_t ldc) {
-  if (n == kNR)
-    tile<true>(kc, m, n, alpha, a, rs_a, cs_a, b, rs_b, beta, c, ldc);
-  else
-    tile<false>(kc, m, n, alpha, a, rs_a, cs_a, b, rs_b, beta, c, ldc);
+                          const float* b, int64_t rs_b, bool b_padded, float beta, float* c, int64_t ldc) {
+  const int width_case = n == kNR ? 0 : b_padded ? 1 : 2;
+  tiles_by_rows[m - 1][width_case](kc, n, alpha, a, rs_a, cs_a, b, rs_b, beta, c, ldc);
 }
 
 }  // namespace kernas::gemm

@@ -4,7 +4,7 @@
 namespace kernas::gemm {
 
 void microkernel_reference(int64_t kc, int m, int n, float alpha, const float* a, int64_t rs_a, int64_t cs_a,
-                           const float* b, int64_t rs_b, float beta, float* c, int64_t ldc) {
+                           const float* b, int64_t rs_b, bool /*b_padded*/, float beta, float* c, int64_t ldc) {
   float acc[kMR][kNR] = {};
   for (int64_t p = 0; p < kc; ++p) {
     const float* b_row = b + p * rs_b;
