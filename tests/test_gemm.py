@@ -61,8 +61,9 @@ def test_1000_cubed_matches_reference(kernel_set, rng, transpose_a, transpose_b)
 @pytest.mark.parametrize("transpose_a, transpose_b", TRANSPOSES)
 @pytest.mark.parametrize("alpha, beta", [(1.0, 1.0), (-1.5, 0.5), (0.25, -2.0), (2.0, 0.0)])
 def test_alpha_and_beta(kernel_set, rng, transpose_a, transpose_b, alpha, beta):
-    # 300 > the depth block, so later depth blocks accumulate onto C too.
-    for m, k, n in [(1, 1, 1), (7, 5, 17), (17, 300, 15), (127, 600, 33), (255, 17, 255)]:
+    # Depths of 700 and 1000 span several depth blocks (a few hundred each), so
+    # later blocks accumulate onto C too.
+    for m, k, n in [(1, 1, 1), (7, 5, 17), (17, 700, 15), (127, 1000, 33), (255, 17, 255)]:
         a, b = operands(rng, m, k, n, transpose_a, transpose_b)
         c0 = rng.standard_normal((m, n), dtype=np.float32)
         c = c0.copy()

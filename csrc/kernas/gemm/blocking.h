@@ -14,12 +14,15 @@ struct GemmTuning {
   int64_t mc;  // rows of the packed A block (L2 resident); a multiple of kMR
   int64_t kc;  // most depth of packed panels (an A and a B micro-panel in L1); k is split evenly
   int64_t nc;  // columns of the packed B panel (L3 resident); a multiple of kNR
-  // A row-major A is never packed: the kernel broadcasts from its rows in place
-  // and each 6-row sliver stays in L1 across a whole row of tiles. A transposed
-  // A costs a cache line per depth step read in place (and aliases in L1 when
-  // its stride is a power of two), so it is packed once it is reused by more
-  // than this many columns of C.
+  // A is packed only when its block is reused by more than this many columns
+  // of C. Below, the kernel broadcasts from A in place and keeps each 6-row
+  // sliver in L1 across the whole row of tiles, streaming B from L2; above,
+  // B's panel outgrows L2, so a packed A block sits in L2 under B
+  // micro-panels held in L1. A transposed A costs a cache line per depth step
+  // when read in place (and aliases in L1 for power-of-two strides), so it
+  // has a lower threshold.
   int64_t pack_a_min_n;
+  int64_t pack_transposed_a_min_n;
   // A row-major B is packed only when reused by more than this many rows of C.
   int64_t pack_b_min_m;
   // Below this many multiply-adds (m * n * k) a GEMM runs on one thread.

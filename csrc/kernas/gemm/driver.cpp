@@ -163,7 +163,7 @@ void sgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, 
   // it, and packing never changes the arithmetic, only where operands are read.
   const int64_t m_share = std::min(m, ceil_div(m_tiles, grid.rows) * kMR);
   const int64_t n_share = std::min(n, ceil_div(n_tiles, grid.cols) * kNR);
-  const bool pack_a = a_view.cs != 1 && n_share > tuning.pack_a_min_n;
+  const bool pack_a = n_share > (a_view.cs == 1 ? tuning.pack_a_min_n : tuning.pack_transposed_a_min_n);
   const bool pack_b = b_view.cs != 1 || m_share > tuning.pack_b_min_m;
   const int64_t depth = depth_block(k, tuning.kc);
   // Whole cache lines each, so every packed panel starts 64-byte aligned.
