@@ -39,10 +39,18 @@ def test_set_num_threads_round_trips(restore_threads):
     assert kernas.config.get_num_threads() == 2
 
 
-@pytest.mark.parametrize("bad", [0, -1])
-def test_non_positive_thread_count_is_a_value_error(bad):
-    with pytest.raises(ValueError, match="at least 1"):
+@pytest.mark.parametrize("bad", [0, -1, 1025, 10**12])
+def test_out_of_range_thread_count_is_a_value_error(bad):
+    with pytest.raises(ValueError, match="between 1 and 1024"):
         kernas.config.set_num_threads(bad)
+
+
+def test_core_rejects_out_of_range_thread_counts_too():
+    from kernas import _core
+
+    for bad in (0, 1025):
+        with pytest.raises(ValueError, match="between 1 and 1024"):
+            _core.set_num_threads(bad)
 
 
 @pytest.mark.parametrize("bad", [1.5, "2", None, True])

@@ -75,9 +75,11 @@ PYBIND11_MODULE(_core, module) {
              py::arg("alpha"), py::arg("beta"),
              "c = alpha * op(a) @ op(b) + beta * c for float32 matrices, in place.");
 
+  module.attr("MAX_THREADS") = kernas::kMaxThreads;
   module.def("num_threads", &kernas::num_threads);
   module.def("set_num_threads", [](int n) {
-    if (n < 1) fail("Expected a thread count of at least 1. Received: n=" + std::to_string(n) + ".");
+    if (n < 1 || n > kernas::kMaxThreads)
+      fail("Expected a thread count between 1 and " + std::to_string(kernas::kMaxThreads) + ". Received: n=" + std::to_string(n) + ".");
     kernas::set_num_threads(n);
   });
   module.def("active_arch", [] { return kernas::arch_name(kernas::active_arch()); });

@@ -2,13 +2,14 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <atomic>
 
 namespace kernas {
 namespace {
 
 std::atomic<int>& thread_setting() {
-  static std::atomic<int> threads{omp_get_max_threads()};
+  static std::atomic<int> threads{std::min(omp_get_max_threads(), kMaxThreads)};
   return threads;
 }
 
@@ -16,6 +17,6 @@ std::atomic<int>& thread_setting() {
 
 int num_threads() { return thread_setting().load(std::memory_order_relaxed); }
 
-void set_num_threads(int n) { thread_setting().store(n < 1 ? 1 : n, std::memory_order_relaxed); }
+void set_num_threads(int n) { thread_setting().store(std::clamp(n, 1, kMaxThreads), std::memory_order_relaxed); }
 
 }  // namespace kernas

@@ -8,6 +8,8 @@ namespace kernas {
 
 // Threads the kernels may use. Starts at OpenMP's default, which honours
 // OMP_NUM_THREADS; set_num_threads() changes it for every later kernel call.
+// n must lie in [1, kMaxThreads].
+constexpr int kMaxThreads = 1024;
 int num_threads();
 void set_num_threads(int n);
 

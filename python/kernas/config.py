@@ -18,11 +18,14 @@ def set_num_threads(n):
     """Sets how many threads every later kernel call may use.
 
     Args:
-        n: a positive integer.
+        n: an integer from 1 to 1024.
     """
     if isinstance(n, bool) or not hasattr(n, "__index__"):
         raise TypeError(f"Expected an integer thread count. Received: n={n!r} of type {type(n).__name__}.")
-    _core.set_num_threads(operator.index(n))
+    n = operator.index(n)
+    if not 1 <= n <= _core.MAX_THREADS:  # checked here too: a huge n does not fit the binding's int
+        raise ValueError(f"Expected a thread count between 1 and {_core.MAX_THREADS}. Received: n={n}.")
+    _core.set_num_threads(n)
 
 
 def cpu_features():
