@@ -119,20 +119,21 @@ struct ThreadGrid {
   int rows = 1, cols = 1;
 };
 
-// The grid that gives the busiest thread the fewest tiles; among equals, the
-// one with fewer threads, then with more rows (each thread then packs only
-// its own rows of A).
+// The grid that gives the busiest thread the fewest tiles, where a split of
+// the columns counts 1/16 more: it makes every thread pack the same rows of A
+// (a gather), where a split of the rows repeats only B's row copies. Among
+// equals, fewer threads.
 ThreadGrid choose_grid(int threads, int64_t m_tiles, int64_t n_tiles) {
   ThreadGrid best;
-  int64_t best_load = m_tiles * n_tiles;
+  double best_cost = static_cast<double>(m_tiles * n_tiles);
   for (int rows = 1; rows <= threads && rows <= m_tiles; ++rows) {
     for (int cols = threads / rows; cols >= 1; --cols) {
       if (cols > n_tiles) continue;
-      const int64_t load = ceil_div(m_tiles, rows) * ceil_div(n_tiles, cols);
-      const int used = rows * cols, best_used = best.rows * best.cols;
-      if (load < best_load || (load == best_load && (used < best_used || (used == best_used && rows > best.rows)))) {
+      const double load = static_cast<double>(ceil_div(m_tiles, rows) * ceil_div(n_tiles, cols));
+      const double cost = cols > 1 ? load * (1.0 + 1.0 / 16) : load;
+      if (cost < best_cost || (cost == best_cost && rows * cols < best.rows * best.cols)) {
         best = {rows, cols};
-        best_load = load;
+        best_cost = cost;
       }
     }
   }
