@@ -108,8 +108,10 @@ def bits(x):
 def test_bitwise_identical_for_any_thread_count(kernel_set, rng, restore_threads, transpose_a, transpose_b):
     # Shapes big enough to be split across threads, with edges that fall
     # inside a register tile when the split moves.
+    # (6, 500, 1000) and (13, 300, 700) have too few rows to split: the
+    # threads split the columns instead.
     shapes = [(1000, 1000, 1000), (301, 517, 263), (15488 // 8, 288, 64), (288, 3000, 64), (97, 64, 1000),
-              (32, 784, 128), (128, 128, 10)]
+              (32, 784, 128), (128, 128, 10), (6, 500, 1000), (13, 300, 700)]
     for m, k, n in shapes:
         a, b = operands(rng, m, k, n, transpose_a, transpose_b)
         c0 = rng.standard_normal((m, n), dtype=np.float32)
