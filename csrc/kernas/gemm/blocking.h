@@ -6,11 +6,13 @@
 
 #include "kernas/cpu_features.h"
 #include "kernas/gemm/microkernel.h"
+#include "kernas/gemm/pack.h"
 
 namespace kernas::gemm {
 
 struct GemmTuning {
   MicroKernel kernel;
+  PackA pack_a_block;
   int64_t mc;  // rows of the packed A block (L2 resident); a multiple of kMR
   int64_t kc;  // most depth of packed panels (an A and a B micro-panel in L1); k is split evenly
   int64_t nc;  // columns of the packed B panel (L3 resident); a multiple of kNR

@@ -81,7 +81,7 @@ void gemm_serial(const GemmTuning& tuning, int64_t m, int64_t n, int64_t k, floa
         const float* a_block = a.at(ic, pc);
         int64_t rs_a = a.rs, cs_a = a.cs, a_step = kMR * a.rs;
         if (pack_a) {
-          gemm::pack_a(mc, kc, a_block, a.rs, a.cs, work.a);
+          tuning.pack_a_block(mc, kc, a_block, a.rs, a.cs, work.a);
           a_block = work.a, rs_a = 1, cs_a = kMR, a_step = kMR * kc;
         }
 
