@@ -143,3 +143,28 @@ def test_simd_kernels_agree_with_reference_kernels(rng):
                 assert np.all(np.abs(results[name] - results[available[0]]) <= 2 * bound)
     finally:
         kernas.config.set_cpu_features(previous)
+
+
+SMALLER_TEAM = """
+import numpy as np, kernas
+rng = np.random.default_rng(0)
+a = rng.standard_normal((301, 517), dtype=np.float32)
+b = rng.standard_normal((517, 263), dtype=np.float32)
+kernas.config.set_num_threads(1)
+alone = kernas.ops.matmul(a, b)
+kernas.config.set_num_threads(3)
+print(np.array_equal(kernas.ops.matmul(a, b).view(np.uint32), alone.view(np.uint32)))
+"""
+
+
+@pytest.mark.parametrize("limit", ["1", "2"])
+def test_fewer_threads_granted_than_asked_still_computes_everything(limit):
+    """OpenMP may give a smaller team (OMP_THREAD_LIMIT, nested regions)."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, OMP_THREAD_LIMIT=limit, OPENBLAS_NUM_THREADS="1")
+    done = subprocess.run([sys.executable, "-c", SMALLER_TEAM], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"

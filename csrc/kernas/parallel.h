@@ -1,6 +1,8 @@
-// The one place that speaks OpenMP. Kernels describe their work as a number of
-// independent tasks; how those are mapped onto threads is decided here.
+// The one place that speaks OpenMP: kernels ask for a team of threads and
+// decide themselves which part of the work each member does.
 #pragma once
+
+#include <omp.h>
 
 #include <cstdint>
 
@@ -13,17 +15,24 @@ constexpr int kMaxThreads = 1024;
 int num_threads();
 void set_num_threads(int n);
 
-// Runs body(task) for task in [0, tasks) on up to `threads` threads. Each task
-// runs exactly once, on one thread; tasks must not write the same memory.
+// Runs body(member, size) once on each thread of a team of up to `threads`
+// threads; members may wait for each other with team_barrier(). OpenMP can
+// grant a smaller team than asked (inside another parallel region, or under
+// OMP_THREAD_LIMIT), so body must look at `size` rather than assume it.
 template <typename Body>
-void parallel_tasks(int tasks, int threads, const Body& body) {
-  if (threads > tasks) threads = tasks;
+void parallel_team(int threads, const Body& body) {
   if (threads <= 1) {
-    for (int t = 0; t < tasks; ++t) body(t);
+    body(0, 1);
     return;
   }
-#pragma omp parallel for num_threads(threads) schedule(static, 1)
-  for (int t = 0; t < tasks; ++t) body(t);
+#pragma omp parallel num_threads(threads)
+  body(omp_get_thread_num(), omp_get_num_threads());
+}
+
+// Returns once every member of the calling team has reached it. Every member
+// must call it equally often, or the team deadlocks.
+inline void team_barrier() {
+#pragma omp barrier
 }
 
 }  // namespace kernas

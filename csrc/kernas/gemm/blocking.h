@@ -29,6 +29,10 @@ struct GemmTuning {
   int64_t pack_b_min_m;
   // Below this many multiply-adds (m * n * k) a GEMM runs on one thread.
   int64_t parallel_min_madds;
+  // Threads splitting C by rows pack each B panel together once it holds this
+  // many floats; smaller panels cost less to pack twice than the two barriers
+  // per panel that sharing needs.
+  int64_t share_b_min_floats;
 };
 
 const GemmTuning& gemm_tuning(Arch arch);

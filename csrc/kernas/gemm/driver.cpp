@@ -58,9 +58,18 @@ struct Workspace {
   float* b;  // room for one packed B panel, or null
 };
 
+// Who packs B's panels: the thread alone, or all `members` of a team that
+// split C by rows and so need the same panels. Then each member packs a slice
+// of the micro-panels into one shared buffer, instead of each packing them all.
+struct PanelSharing {
+  int member = 0;
+  int members = 1;
+};
+
 // One thread's share: C (m x n) = alpha * A B + beta * C with the five loops.
-void gemm_serial(const GemmTuning& tuning, int64_t m, int64_t n, int64_t k, float alpha, Strided a, Strided b,
-                 float beta, float* c, int64_t ldc, bool pack_a, bool pack_b, Workspace work) {
+void gemm_share(const GemmTuning& tuning, int64_t m, int64_t n, int64_t k, float alpha, Strided a, Strided b,
+                float beta, float* c, int64_t ldc, bool pack_a, bool pack_b, Workspace work, PanelSharing sharing) {
+  const bool shared = sharing.members > 1;
   const int64_t kc_block = depth_block(k, tuning.kc);
   for (int64_t jc = 0; jc < n; jc += tuning.nc) {
     const int64_t nc = std::min(tuning.nc, n - jc);
@@ -72,7 +81,13 @@ void gemm_serial(const GemmTuning& tuning, int64_t m, int64_t n, int64_t k, floa
       const float* b_panel = b.at(pc, jc);
       int64_t rs_b = b.rs, b_step = kNR;  // b_step: from one kNR-column micro-panel to the next
       if (pack_b) {
-        gemm::pack_b(kc, nc, b_panel, b.rs, b.cs, work.b);
+        const int64_t panels = ceil_div(nc, kNR);
+        const int64_t q0 = panels * sharing.member / sharing.members;
+        const int64_t q1 = panels * (sharing.member + 1) / sharing.members;
+        if (q1 > q0)
+          gemm::pack_b(kc, std::min(nc, q1 * kNR) - q0 * kNR, b_panel + q0 * kNR * b.cs, b.rs, b.cs,
+                       work.b + q0 * kNR * kc);
+        if (shared) team_barrier();  // the whole panel is packed
         b_panel = work.b, rs_b = kNR, b_step = kNR * kc;
       }
 
@@ -99,6 +114,7 @@ void gemm_serial(const GemmTuning& tuning, int64_t m, int64_t n, int64_t k, floa
           }
         }
       }
+      if (shared && pack_b) team_barrier();  // everyone is done with the panel before it is overwritten
     }
   }
 }
@@ -167,22 +183,35 @@ void sgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, 
   const bool pack_a = n_share > (a_view.cs == 1 ? tuning.pack_a_min_n : tuning.pack_transposed_a_min_n);
   const bool pack_b = b_view.cs != 1 || m_share > tuning.pack_b_min_m;
   const int64_t depth = depth_block(k, tuning.kc);
-  // Whole cache lines each, so every packed panel starts 64-byte aligned.
-  const int64_t a_floats = pack_a ? round_up(round_up(std::min(tuning.mc, m_share), kMR) * depth, 16) : 0;
-  const int64_t b_floats = pack_b ? round_up(round_up(std::min(tuning.nc, n_share), kNR) * depth, 16) : 0;
-  const int tasks = grid.rows * grid.cols;
-  float* arena = pack_arena.reserve(std::max<int64_t>(16, tasks * (a_floats + b_floats)));
 
-  parallel_tasks(tasks, threads, [&](int task) {
-    const int row = task / grid.cols, col = task % grid.cols;
+  // A team that splits only rows packs each big B panel once, together.
+  const int tasks = grid.rows * grid.cols;
+  const bool share_b =
+      pack_b && grid.cols == 1 && tasks > 1 && std::min(tuning.nc, n) * depth >= tuning.share_b_min_floats;
+  // Room for one A block and one B panel per task (one B panel when shared),
+  // in whole cache lines so every packed panel starts 64-byte aligned. Sized
+  // for the whole matrix, not the share, so one thread can run it all.
+  const int64_t a_floats = pack_a ? round_up(round_up(std::min(tuning.mc, m), kMR) * depth, 16) : 0;
+  const int64_t b_floats = pack_b ? round_up(round_up(std::min(tuning.nc, n), kNR) * depth, 16) : 0;
+  float* arena = pack_arena.reserve(std::max<int64_t>(16, tasks * a_floats + (share_b ? 1 : tasks) * b_floats));
+  float* b_arena = arena + tasks * a_floats;
+
+  parallel_team(tasks, [&](int member, int team) {
+    if (team != tasks) {  // OpenMP granted fewer threads: one of them does it all
+      if (member == 0)
+        gemm_share(tuning, m, n, k, alpha, a_view, b_view, beta, c, ldc, pack_a, pack_b, {arena, b_arena}, {});
+      return;
+    }
+    const int row = member / grid.cols, col = member % grid.cols;
     const int64_t m0 = part_start(m_tiles, grid.rows, row, kMR);
     const int64_t m1 = std::min(m, part_start(m_tiles, grid.rows, row + 1, kMR));
     const int64_t n0 = part_start(n_tiles, grid.cols, col, kNR);
     const int64_t n1 = std::min(n, part_start(n_tiles, grid.cols, col + 1, kNR));
-    float* own = arena + task * (a_floats + b_floats);
-    gemm_serial(tuning, m1 - m0, n1 - n0, k, alpha, {a_view.at(m0, 0), a_view.rs, a_view.cs},
-                {b_view.at(0, n0), b_view.rs, b_view.cs}, beta, c + m0 * ldc + n0, ldc, pack_a, pack_b,
-                {pack_a ? own : nullptr, pack_b ? own + a_floats : nullptr});
+    const Workspace own{pack_a ? arena + member * a_floats : nullptr,
+                        pack_b ? b_arena + (share_b ? 0 : member * b_floats) : nullptr};
+    gemm_share(tuning, m1 - m0, n1 - n0, k, alpha, {a_view.at(m0, 0), a_view.rs, a_view.cs},
+               {b_view.at(0, n0), b_view.rs, b_view.cs}, beta, c + m0 * ldc + n0, ldc, pack_a, pack_b, own,
+               share_b ? PanelSharing{member, tasks} : PanelSharing{});
   });
 }
 
