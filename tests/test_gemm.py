@@ -168,3 +168,18 @@ def test_fewer_threads_granted_than_asked_still_computes_everything(limit):
     done = subprocess.run([sys.executable, "-c", SMALLER_TEAM], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
+
+
+def test_concurrent_calls_from_python_threads_agree(rng, restore_threads):
+    """The kernel releases the GIL; callers on several threads each get their own team and buffers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    kernas.config.set_num_threads(2)
+    shapes = [(301, 517, 263), (1000, 300, 700), (32, 784, 128), (6, 500, 1000)]
+    operand_pairs = [operands(rng, m, k, n, False, False) for m, k, n in shapes]
+    expected = [bits(ops.matmul(a, b)) for a, b in operand_pairs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for _ in range(3):
+            futures = [pool.submit(ops.matmul, a, b) for a, b in operand_pairs * 2]
+            for i, future in enumerate(futures):
+                assert np.array_equal(bits(future.result()), expected[i % len(shapes)])
