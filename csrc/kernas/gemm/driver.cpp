@@ -181,7 +181,9 @@ void sgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, 
   const int64_t m_share = std::min(m, ceil_div(m_tiles, grid.rows) * kMR);
   const int64_t n_share = std::min(n, ceil_div(n_tiles, grid.cols) * kNR);
   const bool pack_a = n_share > (a_view.cs == 1 ? tuning.pack_a_min_n : tuning.pack_transposed_a_min_n);
-  const bool pack_b = b_view.cs != 1 || m_share > tuning.pack_b_min_m;
+  // A row-major B whose rows lie at most kNR floats apart (a narrow output's
+  // weights) is already as compact as a packed panel.
+  const bool pack_b = b_view.cs != 1 || (m_share > tuning.pack_b_min_m && b_view.rs > kNR);
   const int64_t depth = depth_block(k, tuning.kc);
 
   // A team that splits only rows packs each big B panel once, together.
