@@ -26,6 +26,17 @@ inline __m256 load_half(const float* p, bool masked, __m256i mask) {
   return masked ? _mm256_maskload_ps(p, mask) : _mm256_loadu_ps(p);
 }
 
+// One depth step of tile row Row: its A element times the 16 B values. Rows
+// past the live ones compile to nothing.
+template <int Row, int Rows>
+inline void accumulate_row(const float* a_p, int64_t rs_a, __m256 b0, __m256 b1, __m256& lo, __m256& hi) {
+  if constexpr (Row < Rows) {
+    const __m256 x = _mm256_broadcast_ss(a_p + Row * rs_a);
+    lo = _mm256_fmadd_ps(x, b0, lo);
+    hi = _mm256_fmadd_ps(x, b1, hi);
+  }
+}
+
 // Rows is the number of live rows (m); rows past it cost nothing. A narrow
 // tile masks its C accesses, and its B loads too unless B is a zero-padded
 // packed panel, where whole rows are safe to read.
@@ -47,34 +58,12 @@ void tile(int64_t kc, int n, float alpha, const float* a, int64_t rs_a, int64_t 
     const __m256 b0 = load_half(b, MaskB, mask_lo);
     const __m256 b1 = load_half(b + 8, MaskB, mask_hi);
     const float* a_p = a + p * cs_a;
-    __m256 x = _mm256_broadcast_ss(a_p);
-    c00 = _mm256_fmadd_ps(x, b0, c00);
-    c01 = _mm256_fmadd_ps(x, b1, c01);
-    if constexpr (Rows > 1) {
-      x = _mm256_broadcast_ss(a_p + rs_a);
-      c10 = _mm256_fmadd_ps(x, b0, c10);
-      c11 = _mm256_fmadd_ps(x, b1, c11);
-    }
-    if constexpr (Rows > 2) {
-      x = _mm256_broadcast_ss(a_p + 2 * rs_a);
-      c20 = _mm256_fmadd_ps(x, b0, c20);
-      c21 = _mm256_fmadd_ps(x, b1, c21);
-    }
-    if constexpr (Rows > 3) {
-      x = _mm256_broadcast_ss(a_p + 3 * rs_a);
-      c30 = _mm256_fmadd_ps(x, b0, c30);
-      c31 = _mm256_fmadd_ps(x, b1, c31);
-    }
-    if constexpr (Rows > 4) {
-      x = _mm256_broadcast_ss(a_p + 4 * rs_a);
-      c40 = _mm256_fmadd_ps(x, b0, c40);
-      c41 = _mm256_fmadd_ps(x, b1, c41);
-    }
-    if constexpr (Rows > 5) {
-      x = _mm256_broadcast_ss(a_p + 5 * rs_a);
-      c50 = _mm256_fmadd_ps(x, b0, c50);
-      c51 = _mm256_fmadd_ps(x, b1, c51);
-    }
+    accumulate_row<0, Rows>(a_p, rs_a, b0, b1, c00, c01);
+    accumulate_row<1, Rows>(a_p, rs_a, b0, b1, c10, c11);
+    accumulate_row<2, Rows>(a_p, rs_a, b0, b1, c20, c21);
+    accumulate_row<3, Rows>(a_p, rs_a, b0, b1, c30, c31);
+    accumulate_row<4, Rows>(a_p, rs_a, b0, b1, c40, c41);
+    accumulate_row<5, Rows>(a_p, rs_a, b0, b1, c50, c51);
     b += rs_b;
   }
 
