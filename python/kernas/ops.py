@@ -8,8 +8,6 @@ import numpy as np
 
 from kernas import _core
 
-
-
 _FLOAT32 = np.dtype(np.float32)
 
 

@@ -30,6 +30,8 @@ struct Strided {
   const float* data;
   int64_t rs, cs;
   const float* at(int64_t i, int64_t j) const { return data + i * rs + j * cs; }
+  // The same matrix seen from element (i, j) on.
+  Strided from(int64_t i, int64_t j) const { return {at(i, j), rs, cs}; }
 };
 
 // Packing space for every task of one call, owned by the calling thread and
@@ -69,7 +71,7 @@ struct PanelSharing {
 // One thread's share: C (m x n) = alpha * A B + beta * C with the five loops.
 void gemm_share(const GemmTuning& tuning, int64_t m, int64_t n, int64_t k, float alpha, Strided a, Strided b,
                 float beta, float* c, int64_t ldc, bool pack_a, bool pack_b, Workspace work, PanelSharing sharing) {
-  const bool shared = sharing.members > 1;
+  const bool shared = sharing.members > 1;  // only ever asked for when B is packed
   const int64_t kc_block = depth_block(k, tuning.kc);
   for (int64_t jc = 0; jc < n; jc += tuning.nc) {
     const int64_t nc = std::min(tuning.nc, n - jc);
@@ -114,7 +116,7 @@ void gemm_share(const GemmTuning& tuning, int64_t m, int64_t n, int64_t k, float
           }
         }
       }
-      if (shared && pack_b) team_barrier();  // everyone is done with the panel before it is overwritten
+      if (shared) team_barrier();  // everyone is done with the panel before it is overwritten
     }
   }
 }
@@ -211,9 +213,8 @@ void sgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, 
     const int64_t n1 = std::min(n, part_start(n_tiles, grid.cols, col + 1, kNR));
     const Workspace own{pack_a ? arena + member * a_floats : nullptr,
                         pack_b ? b_arena + (share_b ? 0 : member * b_floats) : nullptr};
-    gemm_share(tuning, m1 - m0, n1 - n0, k, alpha, {a_view.at(m0, 0), a_view.rs, a_view.cs},
-               {b_view.at(0, n0), b_view.rs, b_view.cs}, beta, c + m0 * ldc + n0, ldc, pack_a, pack_b, own,
-               share_b ? PanelSharing{member, tasks} : PanelSharing{});
+    gemm_share(tuning, m1 - m0, n1 - n0, k, alpha, a_view.from(m0, 0), b_view.from(0, n0), beta, c + m0 * ldc + n0,
+               ldc, pack_a, pack_b, own, share_b ? PanelSharing{member, tasks} : PanelSharing{});
   });
 }
 
