@@ -5,7 +5,7 @@ import pytest
 
 from kernas import _core, ops
 
-import reference
+from reference import linalg as reference
 
 
 def close(result, a, b, **kwargs):
@@ -128,7 +128,7 @@ def test_direct_core_calls_are_checked_not_crashed():
         _core.gemm(a, b, np.zeros((2, 2), np.float32), False, False, 1.0, 0.0)
     with pytest.raises(ValueError, match="inner dimensions"):
         _core.gemm(a, b, np.zeros((4, 5), np.float32), True, False, 1.0, 0.0)
-    with pytest.raises(ValueError, match="2-D"):
+    with pytest.raises(ValueError, match="2 dimensions"):
         _core.gemm(np.ones(3, np.float32), b, np.zeros((4, 5), np.float32), False, False, 1.0, 0.0)
     with pytest.raises(ValueError, match="float32"):
         _core.gemm(a, b, np.zeros((4, 5), np.float64), False, False, 1.0, 0.0)

@@ -35,4 +35,29 @@ inline void team_barrier() {
 #pragma omp barrier
 }
 
+// Runs body(begin, end) over [0, count) cut into one contiguous range per
+// thread. Every range but the last is a whole number of `align` items, so a
+// vectorised loop meets the same alignment in each; no thread gets fewer than
+// about `grain` items (small work stays on one thread). Meant for work whose
+// result does not depend on where the cuts fall: elementwise maps, or a
+// reduction over fixed chunks that the caller combines in chunk order. body
+// must not throw. (Written without std:: templates: SIMD files include this.)
+template <typename Body>
+void parallel_for(int64_t count, int64_t grain, const Body& body, int64_t align = 16) {
+  if (count <= 0) return;
+  const int64_t blocks = (count + align - 1) / align;
+  int64_t threads = count / (grain > 0 ? grain : 1);
+  if (threads > num_threads()) threads = num_threads();
+  if (threads > blocks) threads = blocks;
+  if (threads <= 1) {
+    body(int64_t{0}, count);
+    return;
+  }
+  parallel_team(static_cast<int>(threads), [&](int member, int team) {
+    const int64_t begin = blocks * member / team * align;
+    const int64_t end = blocks * (member + 1) / team * align;
+    if (begin < count) body(begin, end < count ? end : count);
+  });
+}
+
 }  // namespace kernas

@@ -9,6 +9,7 @@
 #include "kernas/gemm/gemm.h"
 #include "kernas/gemm/microkernel.h"
 #include "kernas/gemm/pack.h"
+#include "kernas/ops/activations.h"
 #include "kernas/parallel.h"
 
 namespace kernas {
@@ -68,9 +69,27 @@ struct PanelSharing {
   int members = 1;
 };
 
+bool has_work(const GemmEpilogue& epilogue) { return epilogue.bias || epilogue.activation; }
+
+// The epilogue on the rows x cols block at c; bias already points at the block's first column.
+void apply_epilogue(const GemmEpilogue& epilogue, int64_t rows, int64_t cols, float* c, int64_t ldc) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = c + r * ldc;
+    if (epilogue.bias)
+      for (int64_t j = 0; j < cols; ++j) row[j] += epilogue.bias[j];
+    if (epilogue.activation) activation_forward_inplace_serial(*epilogue.activation, cols, row);
+  }
+}
+
+GemmEpilogue shifted(const GemmEpilogue& epilogue, int64_t columns) {
+  return {epilogue.bias ? epilogue.bias + columns : nullptr, epilogue.activation};
+}
+
 // One thread's share: C (m x n) = alpha * A B + beta * C with the five loops.
 void gemm_share(const GemmTuning& tuning, int64_t m, int64_t n, int64_t k, float alpha, Strided a, Strided b,
-                float beta, float* c, int64_t ldc, bool pack_a, bool pack_b, Workspace work, PanelSharing sharing) {
+                float beta, float* c, int64_t ldc, bool pack_a, bool pack_b, Workspace work, PanelSharing sharing,
+                const GemmEpilogue& epilogue) {
+  const bool epilogue_work = has_work(epilogue);
   const bool shared = sharing.members > 1;  // only ever asked for when B is packed
   const int64_t kc_block = depth_block(k, tuning.kc);
   for (int64_t jc = 0; jc < n; jc += tuning.nc) {
@@ -79,6 +98,7 @@ void gemm_share(const GemmTuning& tuning, int64_t m, int64_t n, int64_t k, float
       const int64_t kc = std::min(kc_block, k - pc);
       // Later depth blocks accumulate onto what the first one wrote.
       const float beta_block = pc == 0 ? beta : 1.0f;
+      const bool last_block = pc + kc >= k;
 
       const float* b_panel = b.at(pc, jc);
       int64_t rs_b = b.rs, b_step = kNR;  // b_step: from one kNR-column micro-panel to the next
@@ -110,9 +130,12 @@ void gemm_share(const GemmTuning& tuning, int64_t m, int64_t n, int64_t k, float
           for (int64_t inner = 0; inner < (pack_a ? tiles_m : tiles_n); ++inner) {
             const int64_t i_tile = pack_a ? inner : outer, j_tile = pack_a ? outer : inner;
             const int64_t ir = i_tile * kMR, jr = j_tile * kNR;
-            tuning.kernel(kc, static_cast<int>(std::min<int64_t>(kMR, mc - ir)),
-                          static_cast<int>(std::min<int64_t>(kNR, nc - jr)), alpha, a_block + i_tile * a_step, rs_a,
-                          cs_a, b_panel + j_tile * b_step, rs_b, pack_b, beta_block, c + (ic + ir) * ldc + jc + jr, ldc);
+            const int rows = static_cast<int>(std::min<int64_t>(kMR, mc - ir));
+            const int cols = static_cast<int>(std::min<int64_t>(kNR, nc - jr));
+            float* c_tile = c + (ic + ir) * ldc + jc + jr;
+            tuning.kernel(kc, rows, cols, alpha, a_block + i_tile * a_step, rs_a, cs_a, b_panel + j_tile * b_step,
+                          rs_b, pack_b, beta_block, c_tile, ldc);
+            if (last_block && epilogue_work) apply_epilogue(shifted(epilogue, jc + jr), rows, cols, c_tile, ldc);
           }
         }
       }
@@ -166,9 +189,13 @@ thread_local PackArena pack_arena;
 }  // namespace
 
 void sgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc, const GemmEpilogue& epilogue) {
   if (m <= 0 || n <= 0) return;
-  if (k <= 0 || alpha == 0.0f) return scale_c(m, n, beta, c, ldc);
+  if (k <= 0 || alpha == 0.0f) {
+    scale_c(m, n, beta, c, ldc);
+    if (has_work(epilogue)) apply_epilogue(epilogue, m, n, c, ldc);
+    return;
+  }
 
   const GemmTuning& tuning = gemm::gemm_tuning(active_arch());
   const Strided a_view{a, transpose_a ? 1 : lda, transpose_a ? lda : 1};
@@ -203,7 +230,8 @@ void sgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, 
   parallel_team(tasks, [&](int member, int team) {
     if (team != tasks) {  // OpenMP granted fewer threads: one of them does it all
       if (member == 0)
-        gemm_share(tuning, m, n, k, alpha, a_view, b_view, beta, c, ldc, pack_a, pack_b, {arena, b_arena}, {});
+        gemm_share(tuning, m, n, k, alpha, a_view, b_view, beta, c, ldc, pack_a, pack_b, {arena, b_arena}, {},
+                   epilogue);
       return;
     }
     const int row = member / grid.cols, col = member % grid.cols;
@@ -214,7 +242,8 @@ void sgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, 
     const Workspace own{pack_a ? arena + member * a_floats : nullptr,
                         pack_b ? b_arena + (share_b ? 0 : member * b_floats) : nullptr};
     gemm_share(tuning, m1 - m0, n1 - n0, k, alpha, a_view.from(m0, 0), b_view.from(0, n0), beta, c + m0 * ldc + n0,
-               ldc, pack_a, pack_b, own, share_b ? PanelSharing{member, tasks} : PanelSharing{});
+               ldc, pack_a, pack_b, own, share_b ? PanelSharing{member, tasks} : PanelSharing{},
+               shifted(epilogue, n0));
   });
 }
 

@@ -1,8 +1,4 @@
-"""The one door from Python into the native kernels.
-
-Functions here take NumPy arrays, validate and convert them once, and call
-``kernas._core``. Layers never call ``_core`` directly.
-"""
+"""GEMM kernels: the matrix products every layer is built on."""
 
 import numpy as np
 

@@ -1,4 +1,4 @@
-"""NumPy (float64) reference implementations of every kernas kernel.
+"""NumPy (float64) reference of the matrix kernels: GEMM and Dense.
 
 Tests compare the native kernels against these; they favour obviousness over
 speed and never call kernas.

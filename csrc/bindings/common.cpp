@@ -1,0 +1,50 @@
+#include "common.h"
+
+namespace kernas::bindings {
+
+std::string shape_text(const py::array& array) {
+  std::string text;
+  for (py::ssize_t d = 0; d < array.ndim(); ++d) text += (d ? ", " : "") + std::to_string(array.shape(d));
+  return "(" + text + (array.ndim() == 1 ? ",)" : ")");
+}
+
+void fail(const std::string& message) { throw py::value_error(message); }
+
+void require_output(const py::array& out, const char* name) {
+  if (!py::isinstance<py::array_t<float>>(out))
+    fail(std::string("Expected `") + name + "` to have dtype float32. Received: dtype=" + std::string(py::str(out.dtype())) +
+         ". Allocate it with np.zeros(shape, dtype='float32').");
+  if (!(out.flags() & py::array::c_style))
+    fail(std::string("Expected `") + name + "` to be C-contiguous. Allocate it with np.zeros(shape, dtype='float32').");
+  if (!out.writeable()) fail(std::string("Expected `") + name + "` to be writeable. Received a read-only array.");
+}
+
+void require_ndim(const py::array& array, int64_t ndim, const char* name) {
+  if (array.ndim() != ndim)
+    fail(std::string("Expected `") + name + "` to have " + std::to_string(ndim) + " dimensions. Received: " + name +
+         ".shape=" + shape_text(array) + ".");
+}
+
+void require_shape(const py::array& array, std::initializer_list<int64_t> shape, const char* name) {
+  bool same = array.ndim() == static_cast<py::ssize_t>(shape.size());
+  std::string expected;
+  py::ssize_t d = 0;
+  for (int64_t extent : shape) {
+    expected += (d ? ", " : "") + std::to_string(extent);
+    if (same && array.shape(d) != extent) same = false;
+    ++d;
+  }
+  if (!same)
+    fail(std::string("Expected `") + name + "` to have shape (" + expected + (shape.size() == 1 ? ",)" : ")") +
+         ". Received: " + name + ".shape=" + shape_text(array) + ".");
+}
+
+void require_disjoint(const py::array& out, const py::array& in, const char* out_name, const char* in_name) {
+  const auto* o = static_cast<const char*>(out.data());
+  const auto* i = static_cast<const char*>(in.data());
+  if (out.nbytes() > 0 && in.nbytes() > 0 && o < i + in.nbytes() && i < o + out.nbytes())
+    fail(std::string("Expected `") + out_name + "` not to share memory with `" + in_name +
+         "`: the result would overwrite its own input.");
+}
+
+}  // namespace kernas::bindings

@@ -1,0 +1,65 @@
+#include "common.h"
+#include "kernas/ops/dense.h"
+
+namespace kernas::bindings {
+namespace {
+
+void dense_forward(const InputArray& x, const InputArray& kernel, const std::optional<InputArray>& bias,
+                   const ActivationSpec& activation, py::array& y) {
+  require_ndim(x, 2, "x");
+  require_ndim(kernel, 2, "kernel");
+  const int64_t batch = x.shape(0), in = x.shape(1), out = kernel.shape(1);
+  require_shape(kernel, {in, out}, "kernel");
+  if (bias) require_shape(*bias, {out}, "bias");
+  require_output(y, "y");
+  require_shape(y, {batch, out}, "y");
+  require_disjoint(y, x, "y", "x");
+  require_disjoint(y, kernel, "y", "kernel");
+  if (bias) require_disjoint(y, *bias, "y", "bias");
+  const float* bias_data = bias ? bias->data() : nullptr;
+  const float *x_data = x.data(), *kernel_data = kernel.data();
+  float* y_data = output_data(y);
+  py::gil_scoped_release release;
+  kernas::dense_forward(batch, in, out, x_data, kernel_data, bias_data, activation, y_data);
+}
+
+// Null for a gradient that is not wanted (None), else its checked buffer.
+float* gradient_buffer(std::optional<py::array>& array, std::initializer_list<int64_t> shape, const char* name) {
+  if (!array) return nullptr;
+  require_output(*array, name);
+  require_shape(*array, shape, name);
+  return output_data(*array);
+}
+
+void dense_backward(const InputArray& x, const InputArray& kernel, const InputArray& dz, std::optional<py::array> dx,
+                    std::optional<py::array> dkernel, std::optional<py::array> dbias) {
+  require_ndim(x, 2, "x");
+  require_ndim(kernel, 2, "kernel");
+  const int64_t batch = x.shape(0), in = x.shape(1), out = kernel.shape(1);
+  require_shape(kernel, {in, out}, "kernel");
+  require_shape(dz, {batch, out}, "dz");
+  float* dx_data = gradient_buffer(dx, {batch, in}, "dx");
+  float* dkernel_data = gradient_buffer(dkernel, {in, out}, "dkernel");
+  float* dbias_data = gradient_buffer(dbias, {out}, "dbias");
+  for (const py::array* input : {static_cast<const py::array*>(&x), static_cast<const py::array*>(&kernel),
+                                 static_cast<const py::array*>(&dz)}) {
+    if (dx) require_disjoint(*dx, *input, "dx", "an input");
+    if (dkernel) require_disjoint(*dkernel, *input, "dkernel", "an input");
+    if (dbias) require_disjoint(*dbias, *input, "dbias", "an input");
+  }
+  const float *x_data = x.data(), *kernel_data = kernel.data(), *dz_data = dz.data();
+  py::gil_scoped_release release;
+  kernas::dense_backward(batch, in, out, x_data, kernel_data, dz_data, dx_data, dkernel_data, dbias_data);
+}
+
+}  // namespace
+
+void bind_dense(py::module_& module) {
+  module.def("dense_forward", &dense_forward, py::arg("x"), py::arg("kernel"), py::arg("bias"), py::arg("activation"),
+             py::arg("y"), "y = activation(x @ kernel + bias), in place into y.");
+  module.def("dense_backward", &dense_backward, py::arg("x"), py::arg("kernel"), py::arg("dz"), py::arg("dx"),
+             py::arg("dkernel"), py::arg("dbias"),
+             "Gradients of x @ kernel + bias from dz; each output may be None when not wanted.");
+}
+
+}  // namespace kernas::bindings
