@@ -35,3 +35,15 @@ def gemm_error_bound(a, b, c=None, alpha=1.0, beta=0.0, transpose_a=False, trans
     if beta != 0:
         magnitude = magnitude + abs(beta) * np.abs(np.asarray(c, dtype=np.float64))
     return 2.0 * (k + 3) * unit * magnitude + np.finfo(np.float32).tiny
+
+
+def dense_linear(x, kernel, bias=None):
+    """``x @ kernel + bias`` in float64: a Dense layer before its activation."""
+    y = np.asarray(x, np.float64) @ np.asarray(kernel, np.float64)
+    return y if bias is None else y + np.asarray(bias, np.float64)
+
+
+def dense_backward(x, kernel, dz):
+    """``(dx, dkernel, dbias)`` of ``x @ kernel + bias`` given ``dz``, in float64."""
+    x, kernel, dz = (np.asarray(a, np.float64) for a in (x, kernel, dz))
+    return dz @ kernel.T, x.T @ dz, dz.sum(axis=0)
