@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-AREAS = ["conv", "pooling", "activations", "dense", "adam"]
+AREAS = ["conv", "pooling", "activations", "dense", "adam", "losses", "dropout"]
 
 
 def time_once(fn, min_seconds=0.05):

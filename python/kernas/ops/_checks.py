@@ -20,4 +20,5 @@ def as_float32(x, name, ndim=None):
         raise ValueError(f"Expected `{name}` to have {ndim} dimensions. Received: {name}.shape={x.shape}.")
     if dtype is _FLOAT32 and x.flags.c_contiguous:
         return x
-    return np.ascontiguousarray(x, dtype=np.float32)
+    # np.asarray keeps a 0-d array 0-d (np.ascontiguousarray would make it 1-d).
+    return np.asarray(x, dtype=np.float32, order="C")
