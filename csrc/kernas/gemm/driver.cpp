@@ -130,14 +130,14 @@ void gemm_share(const GemmTuning& tuning, int64_t m, int64_t n, int64_t k, float
           for (int64_t inner = 0; inner < (pack_a ? tiles_m : tiles_n); ++inner) {
             const int64_t i_tile = pack_a ? inner : outer, j_tile = pack_a ? outer : inner;
             const int64_t ir = i_tile * kMR, jr = j_tile * kNR;
-            const int rows = static_cast<int>(std::min<int64_t>(kMR, mc - ir));
-            const int cols = static_cast<int>(std::min<int64_t>(kNR, nc - jr));
-            float* c_tile = c + (ic + ir) * ldc + jc + jr;
-            tuning.kernel(kc, rows, cols, alpha, a_block + i_tile * a_step, rs_a, cs_a, b_panel + j_tile * b_step,
-                          rs_b, pack_b, beta_block, c_tile, ldc);
-            if (last_block && epilogue_work) apply_epilogue(shifted(epilogue, jc + jr), rows, cols, c_tile, ldc);
+            tuning.kernel(kc, static_cast<int>(std::min<int64_t>(kMR, mc - ir)),
+                          static_cast<int>(std::min<int64_t>(kNR, nc - jr)), alpha, a_block + i_tile * a_step, rs_a,
+                          cs_a, b_panel + j_tile * b_step, rs_b, pack_b, beta_block, c + (ic + ir) * ldc + jc + jr, ldc);
           }
         }
+        // Once per finished block (still in L2), so the activation sees whole
+        // rows rather than one call per 16-float tile row.
+        if (last_block && epilogue_work) apply_epilogue(shifted(epilogue, jc), mc, nc, c + ic * ldc + jc, ldc);
       }
       if (shared) team_barrier();  // everyone is done with the panel before it is overwritten
     }

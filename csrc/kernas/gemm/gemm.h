@@ -7,8 +7,9 @@ namespace kernas {
 
 struct ActivationSpec;
 
-// Work on each tile of C right after its last product is summed in, while the
-// tile is still in L1: y = f(c + bias). Spares the layer two passes over C.
+// Work on each block of C (at most mc x nc) right after its last product is
+// summed in, while the block is still in cache: y = f(c + bias). Spares the
+// layer two passes over C.
 struct GemmEpilogue {
   const float* bias = nullptr;                  // n floats, bias[j] added to column j; null for none
   const ActivationSpec* activation = nullptr;  // an elementwise kind, applied after the bias; null for none
