@@ -135,6 +135,25 @@ def test_elementwise_forward_matches_reference(kernel_set, rng, name, params):
         assert_close(got, fn(x), spread(fn, x), f"{name}{params} forward, size {size}")
 
 
+# Kinds whose gradient is a function of the output alone (relu and leaky_relu
+# read only the output's sign, which equals the input's).
+SLOPE_FROM_OUTPUT = {"sigmoid": lambda y: y * (1 - y), "tanh": lambda y: 1 - y * y, "exponential": lambda y: y}
+
+
+def test_plain_relu_and_leaky_relu_gradients_read_the_output():
+    for spec in (ops.activation_spec("relu"), ops.activation_spec("leaky_relu")):
+        assert spec.backward_needs_output and not spec.backward_needs_input
+    for spec in (ops.activation_spec("relu", threshold=0.5), ops.activation_spec("relu", max_value=6.0),
+                 ops.activation_spec("leaky_relu", negative_slope=-0.5)):
+        assert spec.backward_needs_input and not spec.backward_needs_output
+    x = np.array([-2.0, -0.0, 0.0, 1e-30, 3.0, np.nan], np.float32)
+    dy = np.full_like(x, 2.0)
+    for name, slope in (("relu", 0.0), ("leaky_relu", 0.2)):
+        y = activations.activation_forward(x, name)
+        np.testing.assert_array_equal(
+            activations.activation_backward(name, dy, y=y), np.where(x > 0, 2.0, 2.0 * np.float32(slope)))
+
+
 @pytest.mark.parametrize("name, params", CASES, ids=CASE_IDS)
 def test_elementwise_backward_matches_reference(kernel_set, rng, name, params):
     spec = spec_of(name, params)
@@ -144,10 +163,10 @@ def test_elementwise_backward_matches_reference(kernel_set, rng, name, params):
         dy = rng.standard_normal(size).astype(np.float32)
         y = activations.activation_forward(x, spec)
         got = activations.activation_backward(spec, dy, **saved_for_backward(spec, x, y))
-        if spec.backward_needs_output:
+        if name in SLOPE_FROM_OUTPUT:
             # The kernel sees only the float32 y: its gradient in float64 is the reference.
             y64 = y.astype(np.float64)
-            slope = {"sigmoid": y64 * (1 - y64), "tanh": 1 - y64 * y64, "exponential": y64}[name]
+            slope = SLOPE_FROM_OUTPUT[name](y64)
             expected, slack = dy * slope, 0.0
         else:
             expected = dy * derivative(x)
@@ -359,9 +378,8 @@ def test_extreme_inputs_give_the_right_limits(kernel_set, name):
     derivative = lambda t: ref.derivative(name, t, **reference_params(params))  # noqa: E731
     dy = np.ones_like(EXTREMES)
     dx = activations.activation_backward(spec, dy, **saved_for_backward(spec, EXTREMES, got))
-    if spec.backward_needs_output:
-        y64 = got.astype(np.float64)
-        expected = {"sigmoid": y64 * (1 - y64), "tanh": 1 - y64 * y64, "exponential": y64}[name]
+    if name in SLOPE_FROM_OUTPUT:
+        expected = SLOPE_FROM_OUTPUT[name](got.astype(np.float64))
         assert_close(dx, expected, 0.0, f"{name} gradient at extreme inputs")
     else:
         slack = spread(derivative, EXTREMES) + ULPS * EPS * ref.derivative_terms(name, EXTREMES, **params)
@@ -510,13 +528,13 @@ def test_bad_arrays_are_clear_errors():
     with pytest.raises(TypeError, match="numpy.ndarray"):
         activations.activation_forward(x, "relu", out=[0.0] * 6)
     with pytest.raises(ValueError, match=r"Expected `x` to have the shape of `dy`, \(2, 3\)"):
-        activations.activation_backward("relu", x, x=np.ones(6, np.float32))
+        activations.activation_backward("gelu", x, x=np.ones(6, np.float32))
     with pytest.raises(ValueError, match=r"Expected `y` to have the shape of `dy`"):
         activations.activation_backward("sigmoid", x, y=np.ones((3, 2), np.float32))
 
 
 def test_direct_core_calls_are_checked_not_crashed():
-    spec = ops.activation_spec("relu")
+    spec = ops.activation_spec("relu", threshold=0.5)  # its gradient reads x
     x = np.ones((4, 5), np.float32)
     with pytest.raises(ValueError, match=r"Expected `y` to have the shape of `x`, \(4, 5\)"):
         _core.activation_forward(x, spec, np.empty((5, 4), np.float32))

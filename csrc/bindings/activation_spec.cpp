@@ -56,9 +56,9 @@ void bind_activation_spec(py::module_& module) {
       .def_readonly("alpha", &ActivationSpec::alpha)
       .def_property_readonly("elementwise", [](const ActivationSpec& spec) { return activation_is_elementwise(spec.kind); })
       .def_property_readonly("backward_needs_input",
-                             [](const ActivationSpec& spec) { return activation_backward_needs(spec.kind).input; })
+                             [](const ActivationSpec& spec) { return activation_backward_needs(spec).input; })
       .def_property_readonly("backward_needs_output",
-                             [](const ActivationSpec& spec) { return activation_backward_needs(spec.kind).output; });
+                             [](const ActivationSpec& spec) { return activation_backward_needs(spec).output; });
 }
 
 }  // namespace kernas::bindings

@@ -61,7 +61,7 @@ void activation_backward(const ActivationSpec& activation, const std::optional<I
   require_output(dx, "dx");
   require_same_shape(dx, dy, "dx", "dy");
   require_same_or_disjoint(dx, dy, "dx", "dy");
-  const ActivationNeeds needs = activation_backward_needs(activation.kind);
+  const ActivationNeeds needs = activation_backward_needs(activation);
   const float* x_data = saved_tensor(x, needs.input, dy, dx, activation, "x", "input");
   const float* y_data = saved_tensor(y, needs.output, dy, dx, activation, "y", "output");
   const Rows shape = rows_of(dy);

@@ -2,6 +2,8 @@
 // over threads. The loops themselves are in activations_kernels.inc.
 #include "kernas/ops/activations.h"
 
+#include <cmath>
+
 #include "kernas/cpu_features.h"
 #include "kernas/ops/activations_kernels.h"
 #include "kernas/parallel.h"
@@ -37,12 +39,20 @@ int64_t row_grain(int64_t cols) {
   return cols >= kElements ? 1 : kElements / (cols > 0 ? cols : 1);
 }
 
+// y > 0 exactly where x > 0, and the gradient depends on nothing else.
+bool sign_of_input_in_output(const ActivationSpec& spec) {
+  const bool plain_relu = spec.kind == ActivationKind::Relu && spec.negative_slope == 0.0f &&
+                          spec.threshold == 0.0f && !(spec.max_value < INFINITY);
+  return plain_relu || (spec.kind == ActivationKind::LeakyRelu && spec.negative_slope >= 0.0f);
+}
+
 }  // namespace
 
 bool activation_is_elementwise(ActivationKind kind) { return !is_row_wise(kind); }
 
-ActivationNeeds activation_backward_needs(ActivationKind kind) {
-  switch (kind) {
+ActivationNeeds activation_backward_needs(const ActivationSpec& spec) {
+  if (sign_of_input_in_output(spec)) return {false, true};
+  switch (spec.kind) {
     case ActivationKind::Linear: return {false, false};
     case ActivationKind::Sigmoid:
     case ActivationKind::Tanh:
@@ -81,6 +91,7 @@ void activation_backward(const ActivationSpec& spec, int64_t rows, int64_t cols,
     return;
   }
   // Only what activation_backward_needs names is read; the other may be null.
+  if (sign_of_input_in_output(spec)) x = y;  // the kernel only asks "x > 0?"
   parallel_for(rows * cols, element_grain(spec.kind), [&](int64_t begin, int64_t end) {
     set.backward(spec, end - begin, x ? x + begin : nullptr, y ? y + begin : nullptr, dy + begin, dx + begin);
   });

@@ -37,12 +37,14 @@ struct ActivationSpec {
 bool activation_is_elementwise(ActivationKind kind);
 
 // Which saved tensors activation_backward reads: the forward input x, the
-// forward output y, or both. A layer keeps only what is needed.
+// forward output y, or both. A layer keeps only what is needed. Plain relu
+// and a leaky relu with a non-negative slope give y the sign of x, so their
+// gradient reads y: a layer that fuses them into its GEMM keeps only y.
 struct ActivationNeeds {
   bool input;
   bool output;
 };
-ActivationNeeds activation_backward_needs(ActivationKind kind);
+ActivationNeeds activation_backward_needs(const ActivationSpec& spec);
 
 // y = f(x) for a rows x cols row-major array (rows * cols elements; `cols` is
 // the axis softmax runs over). y may be x (in place).

@@ -7,7 +7,7 @@ from kernas import _core
 ActivationSpec = _core.ActivationSpec
 
 
-def activation_spec(name="linear", *, negative_slope=0.0, max_value=None, threshold=0.0, alpha=1.0):
+def activation_spec(name="linear", *, negative_slope=None, max_value=None, threshold=0.0, alpha=1.0):
     """Returns the native descriptor of a Keras activation.
 
     Args:
@@ -17,8 +17,9 @@ def activation_spec(name="linear", *, negative_slope=0.0, max_value=None, thresh
             ``"silu"`` (or ``"swish"``), ``"gelu"``, ``"gelu_tanh"`` (Keras's
             ``gelu(approximate=True)``), ``"hard_sigmoid"``, ``"exponential"``.
             ``None`` means linear.
-        negative_slope: slope below the threshold for ``relu``; the slope for
-            ``leaky_relu`` (Keras's default there is 0.2).
+        negative_slope: slope below the threshold for ``relu`` (default 0);
+            the slope for ``leaky_relu`` (default 0.2, as Keras's
+            ``keras.activations.leaky_relu``).
         max_value: the cap of ``relu``; ``None`` for none.
         threshold: ``relu``'s threshold.
         alpha: ``elu``'s scale of the negative part.
@@ -35,6 +36,8 @@ def activation_spec(name="linear", *, negative_slope=0.0, max_value=None, thresh
         raise TypeError(f"Expected an activation name (str). Received: name={name!r}.")
     if name == "swish":
         name = "silu"
+    if negative_slope is None:
+        negative_slope = 0.2 if name == "leaky_relu" else 0.0
     numbers = {"negative_slope": negative_slope, "threshold": threshold, "alpha": alpha}
     numbers["max_value"] = math.inf if max_value is None else max_value
     for key, value in numbers.items():
