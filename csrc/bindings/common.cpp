@@ -47,4 +47,11 @@ void require_disjoint(const py::array& out, const py::array& in, const char* out
          "`: the result would overwrite its own input.");
 }
 
+float* optional_output(std::optional<py::array>& out, std::initializer_list<int64_t> shape, const char* name) {
+  if (!out) return nullptr;
+  require_output(*out, name);
+  require_shape(*out, shape, name);
+  return output_data(*out);
+}
+
 }  // namespace kernas::bindings

@@ -38,6 +38,10 @@ void require_disjoint(const py::array& out, const py::array& in, const char* out
 
 inline float* output_data(py::array& out) { return static_cast<float*>(out.mutable_data()); }
 
+// An output the caller may decline (None, e.g. a gradient not wanted): null
+// then, else the checked buffer of exactly this shape.
+float* optional_output(std::optional<py::array>& out, std::initializer_list<int64_t> shape, const char* name);
+
 // Registration of each area's functions; module.cpp calls them all.
 void bind_gemm(py::module_& module);
 void bind_activation_spec(py::module_& module);  // before any binding that takes an ActivationSpec

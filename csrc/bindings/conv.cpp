@@ -63,22 +63,14 @@ void conv2d_forward(const InputArray& x, const InputArray& kernel, const std::op
   kernas::conv2d_forward(g, x_data, kernel_data, bias_data, activation, y_data);
 }
 
-// Null for a gradient that is not wanted (None), else its checked buffer.
-float* gradient_buffer(std::optional<py::array>& array, std::initializer_list<int64_t> shape, const char* name) {
-  if (!array) return nullptr;
-  require_output(*array, name);
-  require_shape(*array, shape, name);
-  return output_data(*array);
-}
-
 void conv2d_backward(const InputArray& x, const InputArray& kernel, const InputArray& dz, const Pair& strides,
                      const std::string& padding, const Pair& dilation_rate, std::optional<py::array> dx,
                      std::optional<py::array> dkernel, std::optional<py::array> dbias) {
   const Conv2DGeometry g = checked_geometry(x, kernel, strides, padding, dilation_rate);
   require_shape(dz, {g.batch, g.out_h, g.out_w, g.out_c}, "dz");
-  float* dx_data = gradient_buffer(dx, {g.batch, g.in_h, g.in_w, g.in_c}, "dx");
-  float* dkernel_data = gradient_buffer(dkernel, {g.kernel_h, g.kernel_w, g.in_c, g.out_c}, "dkernel");
-  float* dbias_data = gradient_buffer(dbias, {g.out_c}, "dbias");
+  float* dx_data = optional_output(dx, {g.batch, g.in_h, g.in_w, g.in_c}, "dx");
+  float* dkernel_data = optional_output(dkernel, {g.kernel_h, g.kernel_w, g.in_c, g.out_c}, "dkernel");
+  float* dbias_data = optional_output(dbias, {g.out_c}, "dbias");
   const std::pair<const py::array*, const char*> inputs[] = {{&x, "x"}, {&kernel, "kernel"}, {&dz, "dz"}};
   const std::pair<const py::array*, const char*> outputs[] = {
       {dx ? &*dx : nullptr, "dx"}, {dkernel ? &*dkernel : nullptr, "dkernel"}, {dbias ? &*dbias : nullptr, "dbias"}};

@@ -23,14 +23,6 @@ void dense_forward(const InputArray& x, const InputArray& kernel, const std::opt
   kernas::dense_forward(batch, in, out, x_data, kernel_data, bias_data, activation, y_data);
 }
 
-// Null for a gradient that is not wanted (None), else its checked buffer.
-float* gradient_buffer(std::optional<py::array>& array, std::initializer_list<int64_t> shape, const char* name) {
-  if (!array) return nullptr;
-  require_output(*array, name);
-  require_shape(*array, shape, name);
-  return output_data(*array);
-}
-
 void dense_backward(const InputArray& x, const InputArray& kernel, const InputArray& dz, std::optional<py::array> dx,
                     std::optional<py::array> dkernel, std::optional<py::array> dbias) {
   require_ndim(x, 2, "x");
@@ -38,9 +30,9 @@ void dense_backward(const InputArray& x, const InputArray& kernel, const InputAr
   const int64_t batch = x.shape(0), in = x.shape(1), out = kernel.shape(1);
   require_shape(kernel, {in, out}, "kernel");
   require_shape(dz, {batch, out}, "dz");
-  float* dx_data = gradient_buffer(dx, {batch, in}, "dx");
-  float* dkernel_data = gradient_buffer(dkernel, {in, out}, "dkernel");
-  float* dbias_data = gradient_buffer(dbias, {out}, "dbias");
+  float* dx_data = optional_output(dx, {batch, in}, "dx");
+  float* dkernel_data = optional_output(dkernel, {in, out}, "dkernel");
+  float* dbias_data = optional_output(dbias, {out}, "dbias");
   for (const py::array* input : {static_cast<const py::array*>(&x), static_cast<const py::array*>(&kernel),
                                  static_cast<const py::array*>(&dz)}) {
     if (dx) require_disjoint(*dx, *input, "dx", "an input");
