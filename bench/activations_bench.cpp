@@ -11,11 +11,10 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <random>
 #include <string>
 #include <vector>
 
-#include "kernas/cpu_features.h"
+#include "bench_support.h"
 #include "kernas/ops/activations.h"
 
 namespace {
@@ -41,14 +40,6 @@ const Named kKinds[] = {
 constexpr int64_t kConvRows = 128 * 26 * 26;
 constexpr int64_t kChannels = 32;
 
-std::vector<float> normal_values(int64_t count, float scale, unsigned seed) {
-  std::mt19937 engine(seed);
-  std::normal_distribution<float> normal(0.0f, scale);
-  std::vector<float> out(static_cast<size_t>(count));
-  for (float& v : out) v = normal(engine);
-  return out;
-}
-
 kernas::ActivationSpec spec_of(ActivationKind kind) {
   kernas::ActivationSpec spec;
   spec.kind = kind;
@@ -66,7 +57,7 @@ int64_t arrays_touched(ActivationKind kind, bool backward) {
 void run(benchmark::State& state, ActivationKind kind, bool backward, int64_t rows, int64_t cols) {
   const kernas::ActivationSpec spec = spec_of(kind);
   const int64_t count = rows * cols;
-  const auto x = normal_values(count, 3.0f, 1), dy = normal_values(count, 1.0f, 2);
+  const auto x = kernas::bench::random_normal(count, 1, 3.0f), dy = kernas::bench::random_normal(count, 2, 1.0f);
   std::vector<float> y(static_cast<size_t>(count)), dx(static_cast<size_t>(count));
   kernas::activation_forward(spec, rows, cols, x.data(), y.data());
   for (auto _ : state) {
@@ -81,7 +72,8 @@ void run(benchmark::State& state, ActivationKind kind, bool backward, int64_t ro
   state.SetItemsProcessed(state.iterations() * count);
 }
 
-void register_all() {
+// Registered before main() runs, as BENCHMARK() cases are.
+bool register_all() {
   for (const Named& named : kKinds) {
     for (const bool backward : {false, true}) {
       const std::string direction = backward ? "/backward" : "/forward";
@@ -95,16 +87,10 @@ void register_all() {
           ->Unit(benchmark::kMicrosecond);
     }
   }
+  return true;
 }
+
+const bool kRegistered = register_all();
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  kernas::apply_arch_environment();
-  benchmark::Initialize(&argc, argv);
-  benchmark::AddCustomContext("kernas kernel set", kernas::arch_name(kernas::active_arch()));
-  register_all();
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

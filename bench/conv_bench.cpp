@@ -7,22 +7,13 @@
 // Set OMP_NUM_THREADS for the thread count.
 #include <benchmark/benchmark.h>
 
-#include <random>
 #include <vector>
 
-#include "kernas/cpu_features.h"
+#include "bench_support.h"
 #include "kernas/ops/conv2d.h"
 #include "kernas/parallel.h"
 
 namespace {
-
-std::vector<float> random_vector(size_t size, unsigned seed) {
-  std::mt19937 engine(seed);
-  std::normal_distribution<float> normal;
-  std::vector<float> out(size);
-  for (float& x : out) x = normal(engine);
-  return out;
-}
 
 // Arguments: batch, size (height = width), in channels, filters; 3x3 'valid', stride 1.
 struct Problem {
@@ -31,10 +22,10 @@ struct Problem {
   explicit Problem(const benchmark::State& state)
       : g(kernas::conv2d_geometry(state.range(0), state.range(1), state.range(1), state.range(2), 3, 3,
                                   state.range(3), 1, 1, 1, 1, kernas::Conv2DPadding::Valid)),
-        x(random_vector(g.batch * g.in_h * g.in_w * g.in_c, 1)),
-        kernel(random_vector(g.depth() * g.out_c, 2)),
-        bias(random_vector(g.out_c, 3)),
-        dz(random_vector(g.pixels() * g.out_c, 4)) {}
+        x(kernas::bench::random_normal(g.batch * g.in_h * g.in_w * g.in_c, 1)),
+        kernel(kernas::bench::random_normal(g.depth() * g.out_c, 2)),
+        bias(kernas::bench::random_normal(g.out_c, 3)),
+        dz(kernas::bench::random_normal(g.pixels() * g.out_c, 4)) {}
   size_t input_size() const { return x.size(); }
   size_t output_size() const { return dz.size(); }
 };
@@ -102,11 +93,3 @@ CONV_SHAPES(BM_Conv2DBackward);
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  kernas::apply_arch_environment();
-  benchmark::Initialize(&argc, argv);
-  benchmark::AddCustomContext("kernas kernel set", kernas::arch_name(kernas::active_arch()));
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

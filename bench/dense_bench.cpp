@@ -4,26 +4,17 @@
 //   cmake --build build-bench && build-bench/dense_bench
 #include <benchmark/benchmark.h>
 
-#include <random>
 #include <vector>
 
-#include "kernas/cpu_features.h"
+#include "bench_support.h"
 #include "kernas/ops/dense.h"
 
 namespace {
 
-std::vector<float> random_vector(size_t size, unsigned seed) {
-  std::mt19937 engine(seed);
-  std::normal_distribution<float> normal;
-  std::vector<float> out(size);
-  for (float& x : out) x = normal(engine);
-  return out;
-}
-
 // Arguments: batch, inputs, units.
 void BM_DenseForwardRelu(benchmark::State& state) {
   const int64_t batch = state.range(0), in = state.range(1), out = state.range(2);
-  const auto x = random_vector(batch * in, 1), kernel = random_vector(in * out, 2), bias = random_vector(out, 3);
+  const auto x = kernas::bench::random_normal(batch * in, 1), kernel = kernas::bench::random_normal(in * out, 2), bias = kernas::bench::random_normal(out, 3);
   std::vector<float> y(batch * out);
   const kernas::ActivationSpec relu{kernas::ActivationKind::Relu};
   for (auto _ : state) {
@@ -34,7 +25,7 @@ void BM_DenseForwardRelu(benchmark::State& state) {
 
 void BM_DenseBackward(benchmark::State& state) {
   const int64_t batch = state.range(0), in = state.range(1), out = state.range(2);
-  const auto x = random_vector(batch * in, 1), kernel = random_vector(in * out, 2), dz = random_vector(batch * out, 3);
+  const auto x = kernas::bench::random_normal(batch * in, 1), kernel = kernas::bench::random_normal(in * out, 2), dz = kernas::bench::random_normal(batch * out, 3);
   std::vector<float> dx(batch * in), dkernel(in * out), dbias(out);
   for (auto _ : state) {
     kernas::dense_backward(batch, in, out, x.data(), kernel.data(), dz.data(), dx.data(), dkernel.data(), dbias.data());
@@ -47,11 +38,3 @@ BENCHMARK(BM_DenseBackward)->Args({128, 1600, 10})->Args({32, 784, 128})->Args({
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  kernas::apply_arch_environment();
-  benchmark::Initialize(&argc, argv);
-  benchmark::AddCustomContext("kernas kernel set", kernas::arch_name(kernas::active_arch()));
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

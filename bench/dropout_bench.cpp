@@ -8,22 +8,13 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <random>
 #include <vector>
 
-#include "kernas/cpu_features.h"
+#include "bench_support.h"
 #include "kernas/ops/dropout.h"
 #include "kernas/parallel.h"
 
 namespace {
-
-std::vector<float> random_vector(size_t size, unsigned seed) {
-  std::mt19937 engine(seed);
-  std::normal_distribution<float> normal;
-  std::vector<float> out(size);
-  for (float& x : out) x = normal(engine);
-  return out;
-}
 
 void set_counters(benchmark::State& state, int64_t count) {
   state.counters["elements/s"] =
@@ -35,7 +26,7 @@ void set_counters(benchmark::State& state, int64_t count) {
 // Arguments: element count. A new step each call, as in training.
 void BM_DropoutForward(benchmark::State& state) {
   const int64_t count = state.range(0);
-  const auto x = random_vector(count, 1);
+  const auto x = kernas::bench::random_normal(count, 1);
   std::vector<float> y(count);
   uint64_t step = 0;
   for (auto _ : state) {
@@ -48,7 +39,7 @@ void BM_DropoutForward(benchmark::State& state) {
 
 void BM_DropoutBackwardInPlace(benchmark::State& state) {
   const int64_t count = state.range(0);
-  auto dy = random_vector(count, 2);
+  auto dy = kernas::bench::random_normal(count, 2);
   uint64_t step = 0;
   for (auto _ : state) {
     kernas::dropout_backward(count, dy.data(), 0.5, 1234, step++, dy.data());
@@ -70,11 +61,3 @@ BENCHMARK(BM_DropoutBackwardInPlace)->ArgName("count")->Arg(128 * 1600)->Unit(be
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  kernas::apply_arch_environment();
-  benchmark::Initialize(&argc, argv);
-  benchmark::AddCustomContext("kernas kernel set", kernas::arch_name(kernas::active_arch()));
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

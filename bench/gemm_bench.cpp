@@ -7,9 +7,9 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
-#include <random>
 #include <vector>
 
+#include "bench_support.h"
 #include "kernas/cpu_features.h"
 #include "kernas/gemm/blocking.h"
 #include "kernas/gemm/gemm.h"
@@ -18,19 +18,11 @@
 
 namespace {
 
-std::vector<float> random_matrix(size_t size, unsigned seed) {
-  std::mt19937 engine(seed);
-  std::normal_distribution<float> normal;
-  std::vector<float> out(size);
-  for (float& x : out) x = normal(engine);
-  return out;
-}
-
 // Arguments: m, k, n, transpose_a, transpose_b.
 void BM_Sgemm(benchmark::State& state) {
   const int64_t m = state.range(0), k = state.range(1), n = state.range(2);
   const bool ta = state.range(3) != 0, tb = state.range(4) != 0;
-  const auto a = random_matrix(m * k, 1), b = random_matrix(k * n, 2);
+  const auto a = kernas::bench::random_normal(m * k, 1), b = kernas::bench::random_normal(k * n, 2);
   std::vector<float> c(m * n);
   for (auto _ : state) {
     kernas::sgemm(ta, tb, m, n, k, 1.0f, a.data(), ta ? m : k, b.data(), tb ? k : n, 0.0f, c.data(), n);
@@ -63,7 +55,7 @@ BENCHMARK(BM_Sgemm)
 // One full tile over packed panels that stay in L1: the micro-kernel's peak.
 void BM_MicroKernel(benchmark::State& state) {
   const int64_t kc = state.range(0);
-  const auto a = random_matrix(kc * kernas::gemm::kMR, 3), b = random_matrix(kc * kernas::gemm::kNR, 4);
+  const auto a = kernas::bench::random_normal(kc * kernas::gemm::kMR, 3), b = kernas::bench::random_normal(kc * kernas::gemm::kNR, 4);
   std::vector<float> c(kernas::gemm::kMR * kernas::gemm::kNR);
   const auto kernel = kernas::gemm::gemm_tuning(kernas::active_arch()).kernel;
   for (auto _ : state) {
@@ -80,11 +72,3 @@ BENCHMARK(BM_MicroKernel)->Arg(64)->Arg(256)->Arg(512);
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  kernas::apply_arch_environment();
-  benchmark::Initialize(&argc, argv);
-  benchmark::AddCustomContext("kernas kernel set", kernas::arch_name(kernas::active_arch()));
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

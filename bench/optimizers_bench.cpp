@@ -11,7 +11,7 @@
 #include <random>
 #include <vector>
 
-#include "kernas/cpu_features.h"
+#include "bench_support.h"
 #include "kernas/ops/optimizers.h"
 #include "kernas/parallel.h"
 
@@ -133,11 +133,3 @@ BENCHMARK(BM_Adagrad)->ArgName("model")->DenseRange(0, 2)->Unit(benchmark::kMicr
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  kernas::apply_arch_environment();
-  benchmark::Initialize(&argc, argv);
-  benchmark::AddCustomContext("kernas kernel set", kernas::arch_name(kernas::active_arch()));
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
