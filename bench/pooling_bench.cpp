@@ -3,27 +3,19 @@
 // window, and global pooling. Each reports the bytes the kernel reads and
 // writes per second, the figure the bandwidth target is about.
 //
-//   /work/devstage.sh NAME && build-NAME/pooling_bench
+//   cmake -S . -B build-bench -DKERNAS_BUILD_BENCH=ON -DKERNAS_BUILD_PYTHON=OFF
+//   cmake --build build-bench && build-bench/pooling_bench
 // Set OMP_NUM_THREADS for the thread count, KERNAS_ARCH=reference for the portable kernels.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <random>
 #include <vector>
 
-#include "kernas/cpu_features.h"
+#include "bench_support.h"
 #include "kernas/ops/pool2d.h"
 #include "kernas/parallel.h"
 
 namespace {
-
-std::vector<float> random_values(size_t size, unsigned seed) {
-  std::mt19937 engine(seed);
-  std::normal_distribution<float> normal;
-  std::vector<float> out(size);
-  for (float& x : out) x = normal(engine);
-  return out;
-}
 
 // Arguments: height, width, channels, pool, stride, same padding; batch 128.
 kernas::Pool2dGeometry geometry(const benchmark::State& state) {
@@ -45,7 +37,7 @@ void report(benchmark::State& state, int64_t bytes) {
 void BM_MaxPoolForward(benchmark::State& state) {
   const auto g = geometry(state);
   const bool with_indices = state.range(6) != 0;
-  const auto x = random_values(input_size(g), 1);
+  const auto x = kernas::bench::random_normal(input_size(g), 1);
   std::vector<float> y(output_size(g));
   std::vector<int32_t> indices(output_size(g));
   for (auto _ : state) {
@@ -58,7 +50,7 @@ void BM_MaxPoolForward(benchmark::State& state) {
 // Reads dy and indices, writes dx.
 void BM_MaxPoolBackward(benchmark::State& state) {
   const auto g = geometry(state);
-  const auto x = random_values(input_size(g), 1), dy = random_values(output_size(g), 2);
+  const auto x = kernas::bench::random_normal(input_size(g), 1), dy = kernas::bench::random_normal(output_size(g), 2);
   std::vector<float> y(output_size(g)), dx(input_size(g));
   std::vector<int32_t> indices(output_size(g));
   kernas::max_pool2d_forward(g, x.data(), y.data(), indices.data());
@@ -71,7 +63,7 @@ void BM_MaxPoolBackward(benchmark::State& state) {
 
 void BM_AvgPoolForward(benchmark::State& state) {
   const auto g = geometry(state);
-  const auto x = random_values(input_size(g), 1);
+  const auto x = kernas::bench::random_normal(input_size(g), 1);
   std::vector<float> y(output_size(g));
   for (auto _ : state) {
     kernas::avg_pool2d_forward(g, x.data(), y.data());
@@ -82,7 +74,7 @@ void BM_AvgPoolForward(benchmark::State& state) {
 
 void BM_AvgPoolBackward(benchmark::State& state) {
   const auto g = geometry(state);
-  const auto dy = random_values(output_size(g), 2);
+  const auto dy = kernas::bench::random_normal(output_size(g), 2);
   std::vector<float> dx(input_size(g));
   for (auto _ : state) {
     kernas::avg_pool2d_backward(g, dy.data(), dx.data());
@@ -125,7 +117,7 @@ BENCHMARK(BM_AvgPoolBackward)->Apply([](auto* bench) { window_args(bench, false)
 void BM_GlobalPool(benchmark::State& state, bool max, bool forward) {
   const int64_t batch = 128, h = state.range(0), w = state.range(1), c = state.range(2);
   const int64_t input = batch * h * w * c, output = batch * c;
-  const auto x = random_values(input, 1), dy = random_values(output, 2);
+  const auto x = kernas::bench::random_normal(input, 1), dy = kernas::bench::random_normal(output, 2);
   std::vector<float> y(output), dx(input);
   std::vector<int32_t> indices(output);
   kernas::global_max_pool2d_forward(batch, h, w, c, x.data(), y.data(), indices.data());
@@ -153,7 +145,7 @@ BENCHMARK_CAPTURE(BM_GlobalPool, avg_backward, false, false)->Apply(global_args)
 // of the 26x26x32 input (its forward reads x and writes y: 13.8 MB).
 void BM_StreamAdd(benchmark::State& state) {
   const int64_t n = state.range(0) / 12;
-  const auto a = random_values(n, 1), b = random_values(n, 2);
+  const auto a = kernas::bench::random_normal(n, 1), b = kernas::bench::random_normal(n, 2);
   std::vector<float> c(n);
   for (auto _ : state) {
     for (int64_t i = 0; i < n; ++i) c[i] = a[i] + b[i];
@@ -170,11 +162,3 @@ BENCHMARK(BM_StreamAdd)
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  kernas::apply_arch_environment();
-  benchmark::Initialize(&argc, argv);
-  benchmark::AddCustomContext("kernas kernel set", kernas::arch_name(kernas::active_arch()));
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
