@@ -52,20 +52,25 @@ void require_index_output(const py::array& out, const char* name) {
 
 int32_t* index_output_data(py::array& out) { return static_cast<int32_t*>(out.mutable_data()); }
 
+// Null when the arg-max is not wanted, else its checked int32 buffer of this
+// shape, sharing memory with neither the input x nor the output y.
+int32_t* optional_indices(std::optional<py::array>& indices, std::initializer_list<int64_t> shape,
+                          const py::array& x, const py::array& y) {
+  if (!indices) return nullptr;
+  require_index_output(*indices, "indices");
+  require_shape(*indices, shape, "indices");
+  require_disjoint(*indices, x, "indices", "x");
+  require_disjoint(*indices, y, "indices", "y");
+  return index_output_data(*indices);
+}
+
 void max_pool2d_forward(const InputArray& x, const Pair& pool_size, const Pair& strides, const std::string& padding,
                         py::array& y, std::optional<py::array> indices) {
   const Pool2dGeometry g = geometry(x, "x", pool_size, strides, padding);
   require_output(y, "y");
   require_shape(y, {g.batch, g.out_h, g.out_w, g.channels}, "y");
   require_disjoint(y, x, "y", "x");
-  int32_t* indices_data = nullptr;
-  if (indices) {
-    require_index_output(*indices, "indices");
-    require_shape(*indices, {g.batch, g.out_h, g.out_w, g.channels}, "indices");
-    require_disjoint(*indices, x, "indices", "x");
-    require_disjoint(*indices, y, "indices", "y");
-    indices_data = index_output_data(*indices);
-  }
+  int32_t* indices_data = optional_indices(indices, {g.batch, g.out_h, g.out_w, g.channels}, x, y);
   const float* x_data = x.data();
   float* y_data = output_data(y);
   py::gil_scoped_release release;
@@ -141,14 +146,7 @@ void global_max_pool2d_forward(const InputArray& x, py::array& y, std::optional<
   require_output(y, "y");
   require_shape(y, {batch, channels}, "y");
   require_disjoint(y, x, "y", "x");
-  int32_t* indices_data = nullptr;
-  if (indices) {
-    require_index_output(*indices, "indices");
-    require_shape(*indices, {batch, channels}, "indices");
-    require_disjoint(*indices, x, "indices", "x");
-    require_disjoint(*indices, y, "indices", "y");
-    indices_data = index_output_data(*indices);
-  }
+  int32_t* indices_data = optional_indices(indices, {batch, channels}, x, y);
   const float* x_data = x.data();
   float* y_data = output_data(y);
   py::gil_scoped_release release;
