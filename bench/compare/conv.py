@@ -2,9 +2,9 @@
 
 Forward is y = relu(conv2d(x, W) + b) (3x3, 'valid'); backward gives dx, dW
 and db from a fixed upstream gradient. On the kernas side the relu gradient
-dz = g * (y > 0) comes from kernas.ops.activations.activation_backward, given
-the output y in place of the input (for relu, y > 0 exactly where x > 0, and
-the fused forward keeps only y); it is timed as part of kernas. PyTorch runs
+dz = g * (y > 0) comes from kernas.ops.activations.activation_backward, which
+reads relu's output (the fused forward keeps only y); it is timed as part of
+kernas. PyTorch runs
 in its default NCHW layout and in channels_last (NHWC in memory), and the
 ratio is taken against the faster of the two.
 """
@@ -27,7 +27,7 @@ def conv_case(batch, size, channels, filters):
 
     def run_kernas():
         y = conv.conv2d_forward(x, kernel, bias, activation="relu")
-        activations.activation_backward("relu", upstream, x=y, out=dz)
+        activations.activation_backward("relu", upstream, y=y, out=dz)
         return conv.conv2d_backward(x, kernel, dz)
 
     def torch_runner(channels_last):
