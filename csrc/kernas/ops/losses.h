@@ -87,9 +87,9 @@ SoftmaxCrossentropyResult softmax_crossentropy(int64_t rows, int64_t classes, co
 struct SoftmaxRowKernels {
   // The largest element of x[0..n), -inf for n = 0.
   float (*max)(int64_t n, const float* x);
-  // Returns the sum of exp(x[j] - shift) for shift >= max (exp flushes to 0
-  // below about -87.7) in double, in a fixed order; writes each term to
-  // e[j] unless e is null.
+  // Returns the sum of exp(x[j] - shift) for shift >= max (vector_math.h's
+  // exp_nonpositive, which flushes to 0 below -86.9) in double, in a fixed
+  // order; writes each term to e[j] unless e is null.
   double (*exp_shifted)(int64_t n, const float* x, float shift, float* e);
   // One term of exp_shifted, exp(x) for x <= 0, with the same bits.
   float (*exp)(float x);

@@ -1,37 +1,8 @@
-// Portable softmax-row loops: always built, the oracle of the AVX2 ones.
-#include <cmath>
-#include <cstdint>
-#include <cstring>
-
-#include "kernas/ops/losses.h"
-
-namespace kernas {
-namespace {
+// The portable softmax-row loops: losses_kernels.inc for any x86-64 CPU.
 #include "kernas/ops/losses_kernels.inc"
 
-float max_reference(int64_t n, const float* x) {
-  float lanes[kLanes];
-  for (int k = 0; k < kLanes; ++k) lanes[k] = -INFINITY;
-  int64_t j = 0;
-  for (; j + kLanes <= n; j += kLanes)
-    for (int k = 0; k < kLanes; ++k) lanes[k] = larger(x[j + k], lanes[k]);
-  return fold_max(lanes, j, n, x);
-}
+namespace kernas {
 
-double exp_shifted_reference(int64_t n, const float* x, float shift, float* e) {
-  double lanes[kLanes] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-  int64_t j = 0;
-  for (; j + kLanes <= n; j += kLanes)
-    for (int k = 0; k < kLanes; ++k) {
-      const float v = exp_nonpositive(x[j + k] - shift);
-      if (e) e[j + k] = v;
-      lanes[k] += v;
-    }
-  return fold_exp_sum(lanes, j, n, x, shift, e);
-}
-
-}  // namespace
-
-const SoftmaxRowKernels kSoftmaxRowKernelsReference{max_reference, exp_shifted_reference, exp_nonpositive};
+const SoftmaxRowKernels kSoftmaxRowKernelsReference{row_max, exp_shifted_sum, exp_nonpositive};
 
 }  // namespace kernas
