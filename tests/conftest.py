@@ -1,3 +1,6 @@
+import os
+import sys
+
 import numpy as np
 import pytest
 
@@ -23,3 +26,15 @@ def restore_threads():
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+@pytest.fixture(scope="session")
+def keras():
+    """Real Keras 3 on its torch backend, as an independent oracle; skips when either is missing."""
+    if "keras" not in sys.modules:
+        os.environ.setdefault("KERAS_BACKEND", "torch")  # TensorFlow is not installed
+    pytest.importorskip("torch")
+    keras = pytest.importorskip("keras", exc_type=ImportError)
+    if keras.backend.backend() != "torch":
+        pytest.skip(f"Keras runs on the {keras.backend.backend()} backend here; these checks feed it torch tensors.")
+    return keras

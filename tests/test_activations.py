@@ -1,7 +1,6 @@
 """kernas.ops.activations: every Keras activation, forward and backward, against
 the float64 NumPy reference, PyTorch and (when importable) Keras 3 itself."""
 
-import os
 
 import numpy as np
 import pytest
@@ -458,12 +457,6 @@ def test_matches_torch_forward_and_gradient(kernel_set, rng, name):
     np.testing.assert_allclose(y, out.detach().numpy(), rtol=2e-6, atol=1e-6)
     np.testing.assert_allclose(dx, t.grad.numpy(), rtol=2e-5, atol=2e-6)
 
-
-@pytest.fixture(scope="module")
-def keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    pytest.importorskip("torch")
-    return pytest.importorskip("keras")
 
 
 # activation_spec("leaky_relu") takes negative_slope explicitly (Keras's own default is 0.2).

@@ -1,4 +1,3 @@
-import os
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -565,16 +564,6 @@ def test_against_torch(rng, case):
     ours, grad = case.call(y_true, y_pred, sample_weight=weights, gradient=True)
     assert ours == pytest.approx(loss.item(), rel=1e-5)
     assert_close(grad, p.grad.numpy())
-
-
-@pytest.fixture(scope="module")
-def keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    pytest.importorskip("torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip(f"Keras runs on {keras.backend.backend()}; these checks feed it torch tensors.")
-    return keras
 
 
 def keras_loss(keras, name, options, reduction):

@@ -8,8 +8,6 @@ real Keras 3 (torch backend) is compared both through its own torch update
 and, bit for bit, through its backend-independent update_step.
 """
 
-import os
-import sys
 import types
 
 import numpy as np
@@ -317,16 +315,6 @@ def test_torch_comparison_detects_a_wrong_update():
     differences = [np.abs(w - p.detach().numpy()).max() / np.abs(w - w0).max()
                    for w, p, w0 in zip(weights, params, initial)]
     assert max(differences) > 100 * 1e-5
-
-
-@pytest.fixture(scope="module")
-def keras():
-    if "keras" not in sys.modules:
-        os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip(f"Keras runs on the {keras.backend.backend()} backend here, not torch")
-    return keras
 
 
 KERAS_CASES = [

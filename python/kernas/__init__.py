@@ -2,6 +2,6 @@
 
 __version__ = "0.1.0"
 
-from kernas import config, ops  # noqa: E402
+from kernas import config, ops, utils  # noqa: E402
 
-__all__ = ["config", "ops", "__version__"]
+__all__ = ["config", "ops", "utils", "__version__"]
