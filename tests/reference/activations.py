@@ -10,7 +10,6 @@ elementwise; ``softmax``/``log_softmax`` run over the last axis and have
 import math
 
 import numpy as np
-from scipy import special
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -63,8 +62,12 @@ def gelu_tanh(x):
     return x * sigmoid(2.0 * u)
 
 
+_erfc = np.vectorize(math.erfc, otypes=[np.float64])
+
+
 def normal_cdf(x):
-    return special.ndtr(_f64(x))
+    # erfc keeps full relative accuracy in the lower tail, where 1 + erf(x) cancels.
+    return 0.5 * _erfc(-_f64(x) / math.sqrt(2.0))
 
 
 def forward(name, x, negative_slope=0.0, max_value=None, threshold=0.0, alpha=1.0):
