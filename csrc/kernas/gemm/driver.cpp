@@ -1,8 +1,6 @@
 // The GEMM driver: BLIS/Goto loops around the micro-kernel, and the split of
 // C into one rectangle per thread.
 #include <algorithm>
-#include <cstdlib>
-#include <new>
 
 #include "kernas/cpu_features.h"
 #include "kernas/gemm/blocking.h"
@@ -11,6 +9,7 @@
 #include "kernas/gemm/pack.h"
 #include "kernas/ops/activations.h"
 #include "kernas/parallel.h"
+#include "kernas/scratch.h"
 
 namespace kernas {
 namespace {
@@ -33,27 +32,6 @@ struct Strided {
   const float* at(int64_t i, int64_t j) const { return data + i * rs + j * cs; }
   // The same matrix seen from element (i, j) on.
   Strided from(int64_t i, int64_t j) const { return {at(i, j), rs, cs}; }
-};
-
-// Packing space for every task of one call, owned by the calling thread and
-// kept between calls so steady-state training allocates nothing. Allocated
-// before the parallel region, where an allocation failure can still throw.
-class PackArena {
- public:
-  float* reserve(int64_t floats) {
-    if (floats > capacity_) {
-      std::free(data_);
-      data_ = static_cast<float*>(std::aligned_alloc(64, static_cast<size_t>(floats) * sizeof(float)));
-      capacity_ = data_ ? floats : 0;
-      if (!data_) throw std::bad_alloc();
-    }
-    return data_;
-  }
-  ~PackArena() { std::free(data_); }
-
- private:
-  float* data_ = nullptr;
-  int64_t capacity_ = 0;
 };
 
 struct Workspace {
@@ -184,7 +162,8 @@ ThreadGrid choose_grid(int threads, int64_t m_tiles, int64_t n_tiles) {
 // Start of part `part` of `parts` near-equal parts of `tiles` tiles, in elements.
 int64_t part_start(int64_t tiles, int parts, int part, int64_t tile) { return tiles * part / parts * tile; }
 
-thread_local PackArena pack_arena;
+// Packing space for every task of one call, owned by the calling thread.
+thread_local Scratch pack_arena;
 
 }  // namespace
 

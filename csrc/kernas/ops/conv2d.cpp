@@ -1,8 +1,6 @@
 #include "kernas/ops/conv2d.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <new>
 #include <optional>
 
 #include "kernas/cpu_features.h"
@@ -13,6 +11,7 @@
 #include "kernas/ops/im2col.h"
 #include "kernas/ops/reduce.h"
 #include "kernas/parallel.h"
+#include "kernas/scratch.h"
 
 namespace kernas {
 namespace {
@@ -39,27 +38,6 @@ constexpr int64_t kParallelMinMadds = 1 << 18;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
-
-// Scratch memory kept by the calling thread between calls, so that steady-state
-// training allocates nothing. Grown before any parallel region, where an
-// allocation failure can still throw.
-class Scratch {
- public:
-  float* reserve(int64_t floats) {
-    if (floats > capacity_) {
-      std::free(data_);
-      data_ = static_cast<float*>(std::aligned_alloc(64, static_cast<size_t>(round_up(floats, 16)) * sizeof(float)));
-      capacity_ = data_ ? floats : 0;
-      if (!data_) throw std::bad_alloc();
-    }
-    return data_;
-  }
-  ~Scratch() { std::free(data_); }
-
- private:
-  float* data_ = nullptr;
-  int64_t capacity_ = 0;
-};
 
 thread_local Scratch column_scratch;
 thread_local Scratch partial_scratch;
