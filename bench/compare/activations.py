@@ -8,11 +8,9 @@ All cases run on the issue's conv-sized tensor, 128 x 26 x 26 x 32 float32
   bytes are the arrays it reads plus the arrays it writes, each counted once:
   forward reads x and writes y (8 bytes per element); backward reads dy and
   the saved x or y and writes dx (12 bytes; linear's reads only dy, 8).
-  np.add reads two arrays and writes one (12 bytes per element), so it runs
-  on arrays of bytes / 12 elements: np.add's time is thereby scaled to the
-  same bytes, and ratio = np.add time / kernas time is the fraction of
-  np.add's bandwidth kernas reaches. Both write into preallocated outputs (a
-  layer passes `out=` and reuses its buffers), so neither pays page faults.
+  compare.bandwidth_case gives np.add the same bytes; the ratio is the
+  fraction of np.add's bandwidth kernas reaches. kernas writes into
+  preallocated outputs, as a layer reusing its buffers does.
 * PyTorch (informative, target 1.0): torch's own CPU kernels on the same
   tensor (channels last, so softmax runs over contiguous channels), writing
   into preallocated outputs too: forward and backward aten ops, no autograd.
@@ -22,51 +20,29 @@ import numpy as np
 import torch
 
 import kernas
-from compare import Case
+from compare import Case, bandwidth_case
 from kernas.ops import activations
 
 SHAPE = (128, 26, 26, 32)
-FLOAT = 4
 KINDS = [
     "linear", "relu", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "softmax", "log_softmax",
     "softplus", "softsign", "silu", "gelu", "gelu_tanh", "hard_sigmoid", "exponential",
 ]
 
 
-def _same_bytes_add(nbytes):
-    """np.add over arrays sized so that it reads and writes `nbytes` in all."""
-    elements = nbytes // (3 * FLOAT)
-    a = np.random.default_rng(0).standard_normal(elements, dtype=np.float32)
-    b = np.random.default_rng(1).standard_normal(elements, dtype=np.float32)
-    out = np.empty_like(a)
-    return lambda: np.add(a, b, out=out)
-
-
 def _bandwidth_cases(x, dy):
     cases = []
     out = np.empty_like(x)
     for name in KINDS:
-        spec = kernas.ops.activation_spec(name, negative_slope=0.2 if name == "leaky_relu" else 0.0)
+        spec = kernas.ops.activation_spec(name)
         y = activations.activation_forward(x, spec)
         saved = {"x": x if spec.backward_needs_input else None, "y": y if spec.backward_needs_output else None}
         arrays = 2 + spec.backward_needs_input + spec.backward_needs_output  # dy, dx and what is saved
         forward_bytes, backward_bytes = 2 * x.nbytes, arrays * x.nbytes
-        cases.append(
-            Case(
-                f"{name} fwd ({forward_bytes / 1e6:.0f} MB)",
-                kernas=lambda spec=spec: activations.activation_forward(x, spec, out=out),
-                competitors={"np.add": _same_bytes_add(forward_bytes)},
-                target=0.70,
-            )
-        )
-        cases.append(
-            Case(
-                f"{name} bwd ({backward_bytes / 1e6:.0f} MB)",
-                kernas=lambda spec=spec, saved=saved: activations.activation_backward(spec, dy, out=out, **saved),
-                competitors={"np.add": _same_bytes_add(backward_bytes)},
-                target=0.70,
-            )
-        )
+        forward = lambda spec=spec: activations.activation_forward(x, spec, out=out)  # noqa: E731
+        backward = lambda spec=spec, saved=saved: activations.activation_backward(spec, dy, out=out, **saved)  # noqa: E731
+        cases.append(bandwidth_case(f"{name} fwd", forward, forward_bytes))
+        cases.append(bandwidth_case(f"{name} bwd", backward, backward_bytes))
     return cases
 
 

@@ -10,39 +10,22 @@ Two kinds of case, at batch 128:
   timed against np.add moving the same number of bytes (target 0.70: at least
   70% of the bandwidth np.add reaches). A kernel's bytes are the arrays it
   reads plus the arrays it writes, each counted once (caches may read some
-  twice; that is the kernel's problem, not the yardstick's). np.add reads two
-  arrays and writes one, 12 bytes per element, so it is given
-  bytes / 12 elements per array. Both write into preallocated outputs
-  (np.add's out=, kernas's out= / out_indices=, as a layer reusing its
-  buffers does): the bandwidth is the kernel's, not the allocator's. (A fresh
-  multi-megabyte array costs a page fault per 4 KiB page on first touch, which
-  on these virtual machines takes longer than the kernel itself.) The ratio is
-  np.add time / kernas time.
+  twice; that is the kernel's problem, not the yardstick's);
+  compare.bandwidth_case gives np.add the same bytes. kernas writes into
+  preallocated outputs (out= / out_indices=, as a layer reusing its buffers
+  does): a fresh multi-megabyte array costs a page fault per 4 KiB page on
+  first touch, which on these virtual machines takes longer than the kernel.
 """
 
 import numpy as np
 import torch
 
-from compare import Case
+from compare import Case, bandwidth_case
 from kernas.ops import pooling
 
 BATCH = 128
 FLOAT = 4
 INDEX = 4  # int32 arg-max per pooled element
-
-
-def _same_bytes_add(nbytes):
-    """np.add over arrays sized so that it reads and writes `nbytes` in all."""
-    elements = nbytes // (3 * FLOAT)
-    a = np.random.default_rng(0).standard_normal(elements, dtype=np.float32)
-    b = np.random.default_rng(1).standard_normal(elements, dtype=np.float32)
-    out = np.empty_like(a)
-    return lambda: np.add(a, b, out=out)
-
-
-def _bandwidth_case(name, kernas_fn, nbytes):
-    return Case(f"{name} ({nbytes / 1e6:.1f} MB)", kernas=kernas_fn, competitors={"np.add": _same_bytes_add(nbytes)},
-                target=0.70)
 
 
 def _nchw(array, channels_last):
@@ -123,27 +106,27 @@ def _bandwidth_cases(rng):
     g_bytes = global_dy.size * FLOAT  # the pooled (batch, channels) output, and its indices
     return [
         # forward with indices (training): reads x, writes y and indices
-        _bandwidth_case("max 2x2 fwd+indices",
+        bandwidth_case("max 2x2 fwd+indices",
                         lambda: pooling.max_pool2d_forward(x, 2, return_indices=True, out=y, out_indices=indices),
                         x_bytes + y_bytes + i_bytes),
         # forward without (inference): reads x, writes y
-        _bandwidth_case("max 2x2 fwd", lambda: pooling.max_pool2d_forward(x, 2, out=y), x_bytes + y_bytes),
+        bandwidth_case("max 2x2 fwd", lambda: pooling.max_pool2d_forward(x, 2, out=y), x_bytes + y_bytes),
         # reads dy and indices, writes dx
-        _bandwidth_case("max 2x2 bwd", lambda: pooling.max_pool2d_backward(dy, indices, x.shape, 2, out=dx),
+        bandwidth_case("max 2x2 bwd", lambda: pooling.max_pool2d_backward(dy, indices, x.shape, 2, out=dx),
                         y_bytes + i_bytes + x_bytes),
-        _bandwidth_case("avg 2x2 fwd", lambda: pooling.avg_pool2d_forward(x, 2, out=y), x_bytes + y_bytes),
-        _bandwidth_case("avg 2x2 bwd", lambda: pooling.avg_pool2d_backward(dy, x.shape, 2, out=dx), y_bytes + x_bytes),
-        _bandwidth_case(
+        bandwidth_case("avg 2x2 fwd", lambda: pooling.avg_pool2d_forward(x, 2, out=y), x_bytes + y_bytes),
+        bandwidth_case("avg 2x2 bwd", lambda: pooling.avg_pool2d_backward(dy, x.shape, 2, out=dx), y_bytes + x_bytes),
+        bandwidth_case(
             "global max fwd+indices",
             lambda: pooling.global_max_pool2d_forward(x, return_indices=True, out=global_y, out_indices=global_indices),
             x_bytes + 2 * g_bytes,
         ),
-        _bandwidth_case("global max bwd",
+        bandwidth_case("global max bwd",
                         lambda: pooling.global_max_pool2d_backward(global_dy, global_indices, x.shape, out=dx),
                         2 * g_bytes + x_bytes),
-        _bandwidth_case("global avg fwd", lambda: pooling.global_avg_pool2d_forward(x, out=global_y),
+        bandwidth_case("global avg fwd", lambda: pooling.global_avg_pool2d_forward(x, out=global_y),
                         x_bytes + g_bytes),
-        _bandwidth_case("global avg bwd", lambda: pooling.global_avg_pool2d_backward(global_dy, x.shape, out=dx),
+        bandwidth_case("global avg bwd", lambda: pooling.global_avg_pool2d_backward(global_dy, x.shape, out=dx),
                         g_bytes + x_bytes),
     ]
 
