@@ -54,4 +54,15 @@ float* optional_output(std::optional<py::array>& out, std::initializer_list<int6
   return output_data(*out);
 }
 
+float* layer_output(py::array& y, std::initializer_list<int64_t> shape, const py::array& x, const py::array& kernel,
+                    const std::optional<InputArray>& bias, int64_t units) {
+  if (bias) require_shape(*bias, {units}, "bias");
+  require_output(y, "y");
+  require_shape(y, shape, "y");
+  require_disjoint(y, x, "y", "x");
+  require_disjoint(y, kernel, "y", "kernel");
+  if (bias) require_disjoint(y, *bias, "y", "bias");
+  return output_data(y);
+}
+
 }  // namespace kernas::bindings

@@ -42,6 +42,12 @@ inline float* output_data(py::array& out) { return static_cast<float*>(out.mutab
 // then, else the checked buffer of exactly this shape.
 float* optional_output(std::optional<py::array>& out, std::initializer_list<int64_t> shape, const char* name);
 
+// The checks a layer's forward output needs: float32 C-contiguous of this
+// shape, sharing memory with none of x, kernel and the optional bias (`units`
+// long). Returns y's data.
+float* layer_output(py::array& y, std::initializer_list<int64_t> shape, const py::array& x, const py::array& kernel,
+                    const std::optional<InputArray>& bias, int64_t units);
+
 // Registration of each area's functions; module.cpp calls them all.
 void bind_gemm(py::module_& module);
 void bind_activation_spec(py::module_& module);  // before any binding that takes an ActivationSpec

@@ -50,15 +50,9 @@ void conv2d_forward(const InputArray& x, const InputArray& kernel, const std::op
                     const Pair& strides, const std::string& padding, const Pair& dilation_rate,
                     const ActivationSpec& activation, py::array& y) {
   const Conv2DGeometry g = checked_geometry(x, kernel, strides, padding, dilation_rate);
-  if (bias) require_shape(*bias, {g.out_c}, "bias");
-  require_output(y, "y");
-  require_shape(y, {g.batch, g.out_h, g.out_w, g.out_c}, "y");
-  require_disjoint(y, x, "y", "x");
-  require_disjoint(y, kernel, "y", "kernel");
-  if (bias) require_disjoint(y, *bias, "y", "bias");
+  float* y_data = layer_output(y, {g.batch, g.out_h, g.out_w, g.out_c}, x, kernel, bias, g.out_c);
   const float* bias_data = bias ? bias->data() : nullptr;
   const float *x_data = x.data(), *kernel_data = kernel.data();
-  float* y_data = output_data(y);
   py::gil_scoped_release release;
   kernas::conv2d_forward(g, x_data, kernel_data, bias_data, activation, y_data);
 }

@@ -10,15 +10,9 @@ void dense_forward(const InputArray& x, const InputArray& kernel, const std::opt
   require_ndim(kernel, 2, "kernel");
   const int64_t batch = x.shape(0), in = x.shape(1), out = kernel.shape(1);
   require_shape(kernel, {in, out}, "kernel");
-  if (bias) require_shape(*bias, {out}, "bias");
-  require_output(y, "y");
-  require_shape(y, {batch, out}, "y");
-  require_disjoint(y, x, "y", "x");
-  require_disjoint(y, kernel, "y", "kernel");
-  if (bias) require_disjoint(y, *bias, "y", "bias");
+  float* y_data = layer_output(y, {batch, out}, x, kernel, bias, out);
   const float* bias_data = bias ? bias->data() : nullptr;
   const float *x_data = x.data(), *kernel_data = kernel.data();
-  float* y_data = output_data(y);
   py::gil_scoped_release release;
   kernas::dense_forward(batch, in, out, x_data, kernel_data, bias_data, activation, y_data);
 }
