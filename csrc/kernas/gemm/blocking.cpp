@@ -14,4 +14,9 @@ constexpr GemmTuning kReference{microkernel_reference, pack_a, 72, 256, 1024, 25
 
 const GemmTuning& gemm_tuning(Arch arch) { return arch == Arch::Avx2Fma ? kAvx2Fma : kReference; }
 
+int64_t depth_block(const GemmTuning& tuning, int64_t k) {
+  const int64_t blocks = (k + tuning.kc - 1) / tuning.kc;
+  return (k + blocks - 1) / blocks;
+}
+
 }  // namespace kernas::gemm

@@ -37,4 +37,10 @@ struct GemmTuning {
 
 const GemmTuning& gemm_tuning(Arch arch);
 
+// Depth of the packed panels for an inner dimension k: at most tuning.kc,
+// split evenly so that no block is a thin remainder (a k of 288 runs as one
+// block, not 256 + 32). Whoever packs panels for the micro-kernel uses it, so
+// their sums group the products as sgemm does.
+int64_t depth_block(const GemmTuning& tuning, int64_t k);
+
 }  // namespace kernas::gemm

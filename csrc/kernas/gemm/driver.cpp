@@ -21,10 +21,6 @@ using gemm::kNR;
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 
-// Depth of the packed panels: at most tuning.kc, split evenly so that no
-// block is a thin remainder (a k of 288 runs as one block, not 256 + 32).
-int64_t depth_block(int64_t k, int64_t kc_max) { return ceil_div(k, ceil_div(k, kc_max)); }
-
 // A matrix operand: element (i, j) at data[i * rs + j * cs].
 struct Strided {
   const float* data;
@@ -69,7 +65,7 @@ void gemm_share(const GemmTuning& tuning, int64_t m, int64_t n, int64_t k, float
                 const GemmEpilogue& epilogue) {
   const bool epilogue_work = has_work(epilogue);
   const bool shared = sharing.members > 1;  // only ever asked for when B is packed
-  const int64_t kc_block = depth_block(k, tuning.kc);
+  const int64_t kc_block = gemm::depth_block(tuning, k);
   for (int64_t jc = 0; jc < n; jc += tuning.nc) {
     const int64_t nc = std::min(tuning.nc, n - jc);
     for (int64_t pc = 0; pc < k; pc += kc_block) {
@@ -192,7 +188,7 @@ void sgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, 
   // A row-major B whose rows lie at most kNR floats apart (a narrow output's
   // weights) is already as compact as a packed panel.
   const bool pack_b = b_view.cs != 1 || (m_share > tuning.pack_b_min_m && b_view.rs > kNR);
-  const int64_t depth = depth_block(k, tuning.kc);
+  const int64_t depth = gemm::depth_block(tuning, k);
 
   // A team that splits only rows packs each big B panel once, together.
   const int tasks = grid.rows * grid.cols;

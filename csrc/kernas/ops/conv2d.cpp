@@ -95,7 +95,7 @@ class SharedOperand {
  public:
   SharedOperand(bool transpose, int64_t k, int64_t n, const float* b, int64_t ldb)
       : tuning_(gemm::gemm_tuning(active_arch())), k_(k), n_(n), b_(b), ldb_(ldb), transposed_(transpose) {
-    depth_ = ceil_div(k, ceil_div(k, tuning_.kc));  // sgemm's depth blocks: at most kc, split evenly
+    depth_ = gemm::depth_block(tuning_, k);  // sgemm's depth blocks, so the sums group alike
     const int64_t panels_floats = round_up(n, gemm::kNR) * k;
     if (panels_floats <= kSharedPanelFloats) {
       float* panels = shared_scratch.reserve(panels_floats);
