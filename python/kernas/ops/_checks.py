@@ -22,3 +22,13 @@ def as_float32(x, name, ndim=None):
         return x
     # np.asarray keeps a 0-d array 0-d (np.ascontiguousarray would make it 1-d).
     return np.asarray(x, dtype=np.float32, order="C")
+
+
+def padding_name(padding):
+    """Keras's ``padding`` argument of a window op, lower-cased: ``"valid"`` or ``"same"``."""
+    if not isinstance(padding, str):
+        raise TypeError(f"Expected `padding` to be 'valid' or 'same'. Received: padding={padding!r}.")
+    name = padding.lower()
+    if name not in ("valid", "same"):
+        raise ValueError(f"Expected `padding` to be 'valid' or 'same' (any case). Received: padding={padding!r}.")
+    return name

@@ -5,10 +5,9 @@ import operator
 import numpy as np
 
 from kernas import _core
-from kernas.ops._checks import as_float32
+from kernas.ops._checks import as_float32, padding_name
 from kernas.ops.activation_spec import activation_spec
 
-_PADDINGS = ("valid", "same")
 _AXES = ("height", "width")
 
 
@@ -32,14 +31,6 @@ def _pair(value, name):
     return pair
 
 
-def _padding(padding):
-    if not isinstance(padding, str):
-        raise TypeError(f"Expected `padding` to be 'valid' or 'same'. Received: padding={padding!r}.")
-    if padding.lower() not in _PADDINGS:
-        raise ValueError(f"Expected `padding` to be 'valid' or 'same' (any case). Received: padding={padding!r}.")
-    return padding.lower()
-
-
 def _hyperparameters(strides, padding, dilation_rate):
     strides = _pair(strides, "strides")
     dilation_rate = _pair(dilation_rate, "dilation_rate")
@@ -48,7 +39,7 @@ def _hyperparameters(strides, padding, dilation_rate):
             "Expected `strides` of 1 when `dilation_rate` is above 1 (Keras does not support both). "
             f"Received: strides={strides}, dilation_rate={dilation_rate}."
         )
-    return strides, _padding(padding), dilation_rate
+    return strides, padding_name(padding), dilation_rate
 
 
 def _output_shape(input_shape, kernel_shape, strides, padding, dilation_rate):

@@ -30,9 +30,8 @@ import operator
 import numpy as np
 
 from kernas import _core
-from kernas.ops._checks import as_float32
+from kernas.ops._checks import as_float32, padding_name
 
-_PADDINGS = ("valid", "same")
 _INT32 = np.dtype(np.int32)
 
 
@@ -52,19 +51,10 @@ def _positive_pair(value, name):
     return tuple(pair)
 
 
-def _padding_name(padding):
-    if not isinstance(padding, str):
-        raise TypeError(f"Expected `padding` to be 'valid' or 'same'. Received: padding={padding!r}.")
-    name = padding.lower()
-    if name not in _PADDINGS:
-        raise ValueError(f"Expected `padding` to be 'valid' or 'same' (any case). Received: padding={padding!r}.")
-    return name
-
-
 def _window(pool_size, strides, padding):
     pool = _positive_pair(pool_size, "pool_size")
     stride = pool if strides is None else _positive_pair(strides, "strides")
-    return pool, stride, _padding_name(padding)
+    return pool, stride, padding_name(padding)
 
 
 def _axis_size(extent, pool, stride, padding, axis):
