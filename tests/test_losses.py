@@ -458,6 +458,18 @@ def test_sparse_labels_out_of_range_are_rejected(bad):
         _core.softmax_crossentropy(p, None, labels, 0.0, None, 4.0, None, None, None)
 
 
+def test_one_indexed_sparse_labels_get_a_hint():
+    labels = np.array([1, 10, 4, 7])
+    message = r"\[0, 10\).*label 10 at position 1\. The labels run from 1 to 10, so they look 1-indexed: pass y_true - 1"
+    with pytest.raises(ValueError, match=message):
+        losses.sparse_categorical_crossentropy(labels, np.full((4, 10), 0.1))
+    with pytest.raises(ValueError, match=message):
+        losses.softmax_crossentropy(labels.astype(np.float32), np.zeros((4, 10)), sparse=True)
+    # 0-based labels past the end get the other advice.
+    with pytest.raises(ValueError, match=r"label 11 at position 0\. Check that y_pred's last dimension"):
+        losses.sparse_categorical_crossentropy(np.array([11, 1, 4, 7]), np.full((4, 10), 0.1))
+
+
 def test_bad_sparse_labels():
     p = np.full((3, 4), 0.25)
     with pytest.raises(ValueError, match=r"integer class indices.*0.5"):

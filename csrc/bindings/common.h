@@ -58,5 +58,6 @@ void bind_pooling(py::module_& module);
 void bind_losses(py::module_& module);
 void bind_dropout(py::module_& module);
 void bind_optimizers(py::module_& module);
+void bind_batch_norm(py::module_& module);
 
 }  // namespace kernas::bindings

@@ -25,6 +25,7 @@ PYBIND11_MODULE(_core, module) {
   bind_losses(module);
   bind_dropout(module);
   bind_optimizers(module);
+  bind_batch_norm(module);
 
   module.attr("MAX_THREADS") = kernas::kMaxThreads;
   module.def("num_threads", &kernas::num_threads);

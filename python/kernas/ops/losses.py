@@ -169,15 +169,23 @@ def _dense_loss(kind, y_true, y_pred, sample_weight, reduction, gradient, check_
     return batch.result(loss, per_sample, grad, original_shape)
 
 
-def _reject_integer_labels(loss_name, sparse_alternative):
+def _reject_integer_labels(fused_hint=""):
+    """A ``check_labels`` that stops integer class labels given where one-hot rows belong.
+
+    The message names both fixes in the words a Keras user knows, whichever
+    door they came through (the function, ``CategoricalCrossentropy`` or the
+    model's fused softmax path); ``fused_hint`` adds the caller's own spelling.
+    """
+
     def check(y_true, y_pred):
         classes = y_pred.shape[-1] if y_pred.ndim else 0
         if y_pred.ndim >= 2 and classes > 1 and y_true.shape in (y_pred.shape[:-1], y_pred.shape[:-1] + (1,)):
             raise ValueError(
-                f"Expected one-hot y_true of shape {y_pred.shape} for {loss_name}. "
-                f"Received: y_true.shape={y_true.shape}, which looks like integer class labels. Convert them "
-                f"with kernas.utils.to_categorical(y_true, num_classes={classes}), or use "
-                f"{sparse_alternative}, which takes class indices."
+                f"Expected one-hot y_true of shape {y_pred.shape} for categorical_crossentropy. "
+                f"Received: y_true.shape={y_true.shape}, which looks like integer class labels. Either convert "
+                f"them with kernas.utils.to_categorical(y_true, num_classes={classes}), or use the loss "
+                "sparse_categorical_crossentropy (kernas.losses.SparseCategoricalCrossentropy), which takes "
+                f"class indices{fused_hint}."
             )
 
     return check
@@ -202,13 +210,20 @@ def _sparse_labels(y_true, y_pred):
         raise TypeError(f"Expected integer class indices in y_true. Received: y_true.dtype={labels.dtype}.")
     classes = y_pred.shape[-1]
     flat = labels.reshape(-1)
-    if flat.size and (flat.min() < 0 or flat.max() >= classes):
-        index = int(np.argmax((flat < 0) | (flat >= classes)))
-        raise ValueError(
-            f"Expected class indices in [0, {classes}) in y_true, as y_pred has {classes} classes. "
-            f"Received: label {flat[index]} at position {index}. Check that y_pred's last dimension counts "
-            "every class."
-        )
+    if flat.size:
+        low, high = flat.min(), flat.max()
+        if low < 0 or high >= classes:
+            index = int(np.argmax((flat < 0) | (flat >= classes)))
+            # Labels running 1..classes are the classic off-by-one of 1-indexed data.
+            hint = (
+                f" The labels run from 1 to {classes}, so they look 1-indexed: pass y_true - 1."
+                if low >= 1 and high == classes
+                else " Check that y_pred's last dimension counts every class."
+            )
+            raise ValueError(
+                f"Expected class indices in [0, {classes}) in y_true, as y_pred has {classes} classes. "
+                f"Received: label {int(flat[index])} at position {index}.{hint}"
+            )
     return flat if flat.dtype == np.int64 else flat.astype(np.int64)
 
 
@@ -338,7 +353,7 @@ def categorical_crossentropy(
         sample_weight,
         reduction,
         gradient,
-        check_labels=_reject_integer_labels("categorical_crossentropy", "sparse_categorical_crossentropy"),
+        check_labels=_reject_integer_labels(),
         label_smoothing=smoothing,
     )
 
@@ -430,7 +445,7 @@ def softmax_crossentropy(
         labels, dense = _sparse_labels(y_true, logits), None
     else:
         y_true = as_float32(y_true, "y_true")
-        _reject_integer_labels("softmax_crossentropy", "sparse=True")(y_true, logits)
+        _reject_integer_labels(" (softmax_crossentropy: pass sparse=True)")(y_true, logits)
         if y_true.shape != logits.shape:
             raise ValueError(
                 "Expected y_true and logits to have the same shape. "

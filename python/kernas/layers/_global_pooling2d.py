@@ -1,0 +1,51 @@
+"""The arguments, shapes and config shared by the global 2D pooling layers."""
+
+from kernas.layers import _arguments
+from kernas.layers.layer import Layer
+
+
+class GlobalPooling2D(Layer):
+    """Base of GlobalAveragePooling2D / GlobalMaxPooling2D (channels-last); subclasses implement forward/backward."""
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = _arguments.data_format(data_format)
+        if not isinstance(keepdims, bool):
+            raise ValueError(f"Expected `keepdims` to be a boolean. Received: keepdims={keepdims!r}.")
+        self.keepdims = keepdims
+
+    def _check_rank(self, shape):
+        if len(shape) != 4:
+            raise ValueError(
+                f"Input 0 of layer \"{self.name}\" is incompatible with the layer: expected ndim=4, found "
+                f"ndim={len(shape)}. Full shape received: {tuple(shape)}. {type(self).__name__} takes "
+                "(batch, height, width, channels) images."
+            )
+
+    def build(self, input_shape):
+        self._check_rank(input_shape)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        self._check_rank(input_shape)
+        if self.keepdims:
+            return (input_shape[0], 1, 1, input_shape[3])
+        return (input_shape[0], input_shape[3])
+
+    def _pooled(self, outputs):
+        """The ``(batch, channels)`` result, as ``(batch, 1, 1, channels)`` (a view) with ``keepdims``."""
+        if self.keepdims:
+            return outputs.reshape(outputs.shape[0], 1, 1, outputs.shape[1])
+        return outputs
+
+    def _check_input(self, inputs):
+        if inputs.ndim != 4:
+            self._check_rank(inputs.shape)
+
+    def _grad(self, grad_output):
+        return grad_output.reshape(grad_output.shape[0], grad_output.shape[-1]) if self.keepdims else grad_output
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"data_format": self.data_format, "keepdims": self.keepdims})
+        return config

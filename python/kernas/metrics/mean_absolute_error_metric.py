@@ -1,0 +1,29 @@
+"""Keras's ``MeanAbsoluteError`` metric."""
+
+from kernas import losses
+from kernas.metrics.mean_metric_wrapper import MeanMetricWrapper
+
+
+class MeanAbsoluteError(MeanMetricWrapper):
+    """The mean absolute error over the last axis, averaged over all samples seen.
+
+    Args:
+        name: the metric's name (default ``"mean_absolute_error"``).
+        dtype: ``None`` or ``"float32"``.
+
+    Example:
+        >>> m = kernas.metrics.MeanAbsoluteError()
+        >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
+        >>> m.result()
+        0.25
+    """
+
+    def __init__(self, name="mean_absolute_error", dtype=None):
+        super().__init__(losses.mean_absolute_error, name=name, dtype=dtype)
+
+    def get_config(self):
+        return {"name": self.name, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

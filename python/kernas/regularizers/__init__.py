@@ -1,0 +1,87 @@
+"""Keras's weight regularizers (``kernas.regularizers``): penalties and their gradients.
+
+A regularizer object gives the penalty of a weight array (``reg(x) -> float``,
+added to the training loss) and its gradient (``reg.gradient(x)``, a float32
+array added to the weight's gradient).
+"""
+
+import inspect
+
+from kernas.backend.naming import snake_case
+from kernas.regularizers.regularizers import L1, L1L2, L2, OrthogonalRegularizer, Regularizer
+
+_CLASSES = (Regularizer, L1, L2, L1L2, OrthogonalRegularizer)
+_BY_NAME = {cls.__name__: cls for cls in _CLASSES}
+_BY_NAME.update({snake_case(cls.__name__): cls for cls in _CLASSES})  # l1, l2, l1l2, orthogonal_regularizer
+# keras.regularizers.l1_l2 is the class's public alias; accept it as a name too.
+_BY_NAME["l1_l2"] = L1L2
+
+# Keras's lower-case aliases of the classes.
+l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
+
+
+def _lookup(name):
+    cls = _BY_NAME.get(name)
+    if cls is None or cls is Regularizer:
+        valid = ", ".join(sorted(n for n, c in _BY_NAME.items() if c is not Regularizer))
+        raise ValueError(f"Unknown regularizer: '{name}'. Expected one of: {valid}.")
+    return cls
+
+
+def serialize(regularizer):
+    """Keras's dict form: ``{"module": "keras.regularizers", "class_name", "config", "registered_name"}``."""
+    if regularizer is None:
+        return None
+    if not isinstance(regularizer, Regularizer):
+        raise TypeError(
+            f"Expected a kernas.regularizers.Regularizer to serialize. Received: regularizer={regularizer!r}. "
+            "Subclass Regularizer and implement get_config()."
+        )
+    cls = type(regularizer)
+    if cls.__module__.startswith("kernas.regularizers"):
+        return {"module": "keras.regularizers", "class_name": cls.__name__, "config": regularizer.get_config(),
+                "registered_name": None}
+    return {"module": cls.__module__, "class_name": cls.__name__, "config": regularizer.get_config(),
+            "registered_name": cls.__name__}
+
+
+def deserialize(config):
+    """The regularizer a Keras config dict describes."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(
+            f"Expected a regularizer config dict with 'class_name' and 'config'. Received: config={config!r}."
+        )
+    module = config.get("module")
+    if module not in (None, "keras.regularizers", "keras.src.regularizers"):
+        raise ValueError(
+            f"kernas can only load its own (Keras's built-in) regularizers. Received: module={module!r}, "
+            f"class_name={config['class_name']!r}. Pass the regularizer object instead of its config."
+        )
+    return _lookup(config["class_name"]).from_config(dict(config.get("config") or {}))
+
+
+def get(identifier):
+    """Resolves a regularizer identifier: ``None``, a name (``"l2"``), a config dict, a class or an object.
+
+    Example:
+        >>> get("l2")
+        L2(l2=0.01)
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        return _lookup(identifier)()
+    if inspect.isclass(identifier) and issubclass(identifier, Regularizer):
+        return identifier()
+    if isinstance(identifier, Regularizer):
+        return identifier
+    raise ValueError(
+        f"Could not interpret regularizer identifier: {identifier!r}. kernas needs a Regularizer "
+        "(L1, L2, L1L2, OrthogonalRegularizer or a subclass with gradient()) so it can add the penalty's gradient."
+    )
+
+
+__all__ = ["L1", "L1L2", "L2", "OrthogonalRegularizer", "Regularizer", "deserialize", "get", "l1", "l1_l2", "l2",
+           "orthogonal_regularizer", "serialize"]
