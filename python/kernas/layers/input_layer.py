@@ -63,7 +63,7 @@ class InputLayer(Layer):
 
     def get_config(self):
         return {
-            "batch_shape": list(self.batch_shape),
+            "batch_shape": tuple(self.batch_shape),
             "dtype": "float32",
             "sparse": False,
             "ragged": False,

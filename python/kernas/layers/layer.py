@@ -223,7 +223,7 @@ class Layer:
     def get_build_config(self):
         if self._build_shape is None:
             return None
-        return {"input_shape": list(self._build_shape)}
+        return {"input_shape": tuple(self._build_shape)}
 
     def compute_output_shape(self, input_shape):
         """The output shape for inputs of ``input_shape``; weightless shape-preserving layers keep it."""

@@ -18,6 +18,8 @@ class Accuracy(MeanMetricWrapper):
         0.75
     """
 
+    _direction = "up"  # which way is better, for mode="auto" callbacks
+
     def __init__(self, name="accuracy", dtype=None):
         super().__init__(functions.accuracy_hits, name=name, dtype=dtype)
 

@@ -37,6 +37,8 @@ class AUC(Metric):
 
     _state_names = ("true_positives", "false_positives", "true_negatives", "false_negatives")
 
+    _direction = "up"  # which way is better, for mode="auto" callbacks
+
     def __init__(
         self,
         num_thresholds=200,

@@ -19,6 +19,8 @@ class BinaryAccuracy(MeanMetricWrapper):
         0.75
     """
 
+    _direction = "up"  # which way is better, for mode="auto" callbacks
+
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
         if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
             raise ValueError(f"Expected `threshold` to be a float. Received: threshold={threshold!r}.")

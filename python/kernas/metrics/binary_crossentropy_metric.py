@@ -21,6 +21,8 @@ class BinaryCrossentropy(MeanMetricWrapper):
         0.8149
     """
 
+    _direction = "down"  # which way is better, for mode="auto" callbacks
+
     def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False, label_smoothing=0):
         super().__init__(
             losses.binary_crossentropy,

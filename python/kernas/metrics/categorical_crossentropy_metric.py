@@ -22,6 +22,8 @@ class CategoricalCrossentropy(MeanMetricWrapper):
         1.1769
     """
 
+    _direction = "down"  # which way is better, for mode="auto" callbacks
+
     def __init__(self, name="categorical_crossentropy", dtype=None, from_logits=False, label_smoothing=0, axis=-1):
         super().__init__(
             losses.categorical_crossentropy,

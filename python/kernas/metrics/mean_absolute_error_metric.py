@@ -18,6 +18,8 @@ class MeanAbsoluteError(MeanMetricWrapper):
         0.25
     """
 
+    _direction = "down"  # which way is better, for mode="auto" callbacks
+
     def __init__(self, name="mean_absolute_error", dtype=None):
         super().__init__(losses.mean_absolute_error, name=name, dtype=dtype)
 

@@ -18,6 +18,8 @@ class MeanSquaredError(MeanMetricWrapper):
         0.25
     """
 
+    _direction = "down"  # which way is better, for mode="auto" callbacks
+
     def __init__(self, name="mean_squared_error", dtype=None):
         super().__init__(losses.mean_squared_error, name=name, dtype=dtype)
 

@@ -30,6 +30,8 @@ class Recall(Metric):
 
     _state_names = ("true_positives", "false_negatives")
 
+    _direction = "up"  # which way is better, for mode="auto" callbacks
+
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
         confusion.check_top_k_and_class_id(top_k, class_id)

@@ -18,6 +18,8 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
         0.5
     """
 
+    _direction = "up"  # which way is better, for mode="auto" callbacks
+
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(functions.sparse_categorical_accuracy_hits, name=name, dtype=dtype)
 

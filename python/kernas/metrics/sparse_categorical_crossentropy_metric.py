@@ -22,6 +22,8 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
         1.1769
     """
 
+    _direction = "down"  # which way is better, for mode="auto" callbacks
+
     def __init__(
         self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False, ignore_class=None, axis=-1
     ):

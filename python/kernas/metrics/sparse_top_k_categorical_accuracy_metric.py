@@ -23,6 +23,8 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
         0.5
     """
 
+    _direction = "up"  # which way is better, for mode="auto" callbacks
+
     def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None, from_sorted_ids=False):
         super().__init__(
             functions.sparse_top_k_categorical_accuracy_hits, name=name, dtype=dtype, k=functions.check_k(k), from_sorted_ids=bool(from_sorted_ids)

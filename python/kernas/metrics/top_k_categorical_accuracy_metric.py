@@ -21,6 +21,8 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
         0.5
     """
 
+    _direction = "up"  # which way is better, for mode="auto" callbacks
+
     def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
         super().__init__(functions.top_k_categorical_accuracy_hits, name=name, dtype=dtype, k=functions.check_k(k))
         self.k = k

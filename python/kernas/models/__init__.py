@@ -1,0 +1,5 @@
+"""Models (``kernas.models``): ``Sequential``."""
+
+from kernas.models.sequential import Sequential
+
+__all__ = ["Sequential"]
