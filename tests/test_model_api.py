@@ -367,3 +367,18 @@ def test_sparse_labels_out_of_range_hint_one_indexed(rng):
         model.fit(x, np.array([1, 2, 3, 1, 2, 3]), verbose=0)
     with pytest.raises(ValueError, match="7"):
         model.fit(x, np.array([0, 7, 1, 1, 2, 0]), verbose=0)
+
+
+def test_compile_config_matches_keras(keras):
+    import json
+
+    def compiled(lib):
+        model = lib.Sequential([lib.Input(shape=(3,)), lib.layers.Dense(2, activation="softmax")])
+        model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+        return json.loads(json.dumps(model.get_compile_config()))
+
+    ours, theirs = compiled(kernas), compiled(keras)
+    for config in (ours, theirs):
+        config.pop("optimizer")  # a name string in both; Keras's torch backend names its own module
+    assert ours == theirs
+    assert kernas.Sequential([layers.Dense(1)]).get_compile_config() == {}

@@ -114,7 +114,14 @@ class Trainer:
             self._compiled_state.reset()
 
     def get_compile_config(self):
-        return dict(self._compiled_state.config) if self.compiled else None
+        """The compile arguments, serialized as Keras serializes them (``{}`` before ``compile``)."""
+        from kernas.saving.model_config import compile_config
+
+        return compile_config(self)
+
+    def compile_arguments(self):
+        """The arguments ``compile`` was called with, as given."""
+        return dict(self._compiled_state.config) if self.compiled else {}
 
     # ----- fit ---------------------------------------------------------------
 

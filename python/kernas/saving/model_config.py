@@ -50,7 +50,7 @@ def compile_config(model):
         return {}
     from kernas import losses, metrics, optimizers
 
-    raw = model.get_compile_config() or {}
+    raw = model.compile_arguments()
     optimizer = raw.get("optimizer")
     return {
         "optimizer": optimizer if isinstance(optimizer, dict) else optimizers.serialize(model.optimizer),
