@@ -382,3 +382,55 @@ def test_compile_config_matches_keras(keras):
         config.pop("optimizer")  # a name string in both; Keras's torch backend names its own module
     assert ours == theirs
     assert kernas.Sequential([layers.Dense(1)]).get_compile_config() == {}
+
+
+# ----- callbacks on a real model ------------------------------------------------------------
+
+
+def test_callbacks_drive_a_real_fit(rng, tmp_path):
+    x, y = _regression(rng)
+    model = _linear_model()
+    weights_by_epoch = []
+    callbacks = [
+        kernas.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: weights_by_epoch.append(model.get_weights())),
+        kernas.callbacks.ModelCheckpoint(str(tmp_path / "w{epoch:02d}.weights.h5"), save_weights_only=True),
+        kernas.callbacks.ModelCheckpoint(str(tmp_path / "best.keras"), monitor="loss", save_best_only=True),
+        kernas.callbacks.CSVLogger(str(tmp_path / "log.csv")),
+        kernas.callbacks.ReduceLROnPlateau(monitor="loss", patience=0, factor=0.5, min_delta=10.0),
+    ]
+    history = model.fit(x, y, epochs=3, batch_size=8, verbose=0, callbacks=callbacks)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["best.keras", "log.csv", "w01.weights.h5",
+                                                          "w02.weights.h5", "w03.weights.h5"]
+    reloaded = _linear_model(seed=99)
+    reloaded.load_weights(str(tmp_path / "w02.weights.h5"))
+    for a, b in zip(reloaded.get_weights(), weights_by_epoch[1]):
+        assert np.array_equal(a, b)
+    # Logged before the reduction; the first epoch is an improvement over nothing, as in Keras.
+    assert history.history["learning_rate"] == pytest.approx([0.05, 0.05, 0.025])
+    assert model.optimizer.learning_rate == pytest.approx(0.0125)
+    assert (tmp_path / "log.csv").read_text().splitlines()[0] == "epoch,learning_rate,loss,mae"
+
+
+def test_early_stopping_restores_the_best_weights(rng):
+    x, y = _regression(rng)
+    model = _linear_model()
+    model.optimizer.learning_rate = 1.2  # diverges after the first epochs
+    seen = []
+    stopper = kernas.callbacks.EarlyStopping(monitor="loss", patience=1, restore_best_weights=True)
+    record = kernas.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: seen.append((logs["loss"],
+                                                                                      model.get_weights())))
+    history = model.fit(x, y, epochs=50, batch_size=40, verbose=0, callbacks=[record, stopper])
+    assert len(history.epoch) < 50
+    best_loss, best_weights = min(seen, key=lambda item: item[0])
+    for a, b in zip(model.get_weights(), best_weights):
+        assert np.array_equal(a, b)
+
+
+def test_terminate_on_nan_stops_a_diverging_run(rng, capsys):
+    x, y = _regression(rng)
+    model = _linear_model()
+    model.optimizer.learning_rate = 1e3
+    history = model.fit(x * 1e3, y, epochs=20, batch_size=8, verbose=0,
+                        callbacks=[kernas.callbacks.TerminateOnNaN()])
+    assert len(history.epoch) < 20
+    assert "NaN" in capsys.readouterr().out or not np.isfinite(history.history["loss"][-1])
