@@ -408,7 +408,8 @@ def test_callbacks_drive_a_real_fit(rng, tmp_path):
     # Logged before the reduction; the first epoch is an improvement over nothing, as in Keras.
     assert history.history["learning_rate"] == pytest.approx([0.05, 0.05, 0.025])
     assert model.optimizer.learning_rate == pytest.approx(0.0125)
-    assert (tmp_path / "log.csv").read_text().splitlines()[0] == "epoch,learning_rate,loss,mae"
+    # As Keras: the logger runs before ReduceLROnPlateau adds learning_rate, and reserves val_ columns.
+    assert (tmp_path / "log.csv").read_text().splitlines()[0] == "epoch,loss,mae,val_loss,val_mae"
 
 
 def test_early_stopping_restores_the_best_weights(rng):
