@@ -1,7 +1,5 @@
 """Keras's ``EarlyStopping`` callback."""
 
-import warnings
-
 from kernas.callbacks.monitor_callback import MonitorCallback
 from kernas.utils.progbar import print_msg
 
@@ -99,9 +97,5 @@ class EarlyStopping(MonitorCallback):
         logs = logs or {}
         value = logs.get(self.monitor)
         if value is None:
-            warnings.warn(
-                f"Early stopping conditioned on metric `{self.monitor}` which is not available. "
-                f"Available metrics are: {','.join(list(logs.keys()))}",
-                stacklevel=2,
-            )
+            self._warn_unavailable(logs, "Early stopping")
         return value

@@ -71,3 +71,11 @@ class MonitorCallback(Callback):
         if reference_value is None:
             return True
         return self.monitor_op(monitor_value - self.min_delta, reference_value)
+
+    def _warn_unavailable(self, logs, subject, end=""):
+        """Keras's warning that the monitored quantity is missing from ``logs`` (where the caller was called)."""
+        warnings.warn(
+            f"{subject} conditioned on metric `{self.monitor}` which is not available. "
+            f"Available metrics are: {','.join(list(logs.keys()))}{end}",
+            stacklevel=3,
+        )

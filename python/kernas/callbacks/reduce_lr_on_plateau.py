@@ -1,7 +1,5 @@
 """Keras's ``ReduceLROnPlateau`` callback."""
 
-import warnings
-
 import numpy as np
 
 from kernas.callbacks.monitor_callback import MonitorCallback
@@ -95,11 +93,7 @@ class ReduceLROnPlateau(MonitorCallback):
             logs["learning_rate"] = float(optimizer.learning_rate)
         current = logs.get(self.monitor)
         if current is None:
-            warnings.warn(
-                f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not available. "
-                f"Available metrics are: {','.join(list(logs.keys()))}.",
-                stacklevel=2,
-            )
+            self._warn_unavailable(logs, "Learning rate reduction is", end=".")
             return
         if self.in_cooldown():
             self.cooldown_counter -= 1

@@ -11,6 +11,7 @@ import inspect
 
 import numpy as np
 
+from kernas.backend import serialization
 from kernas.backend.naming import snake_case
 from kernas.initializers.constant_initializers import Constant, Identity, Ones, Zeros
 from kernas.initializers.initializer import Initializer, check_dtype, standardize_shape
@@ -51,11 +52,7 @@ he_normal, he_uniform, lecun_normal, lecun_uniform = HeNormal, HeUniform, LecunN
 
 
 def _lookup(name):
-    cls = _BY_NAME.get(name)
-    if cls is None or cls is Initializer:
-        valid = ", ".join(sorted(n for n, c in _BY_NAME.items() if c is not Initializer))
-        raise ValueError(f"Unknown initializer: '{name}'. Expected one of: {valid}.")
-    return cls
+    return serialization.lookup(_BY_NAME, Initializer, "initializer", name)
 
 
 def serialize(initializer):
@@ -67,12 +64,7 @@ def serialize(initializer):
     if initializer is None:
         return None
     if isinstance(initializer, Initializer):
-        cls = type(initializer)
-        if cls.__module__.startswith("kernas.initializers"):
-            return {"module": "keras.initializers", "class_name": cls.__name__,
-                    "config": initializer.get_config(), "registered_name": None}
-        return {"module": cls.__module__, "class_name": cls.__name__, "config": initializer.get_config(),
-                "registered_name": cls.__name__}
+        return serialization.serialize_object(initializer, "initializers")
     if callable(initializer):
         name = getattr(initializer, "__name__", type(initializer).__name__)
         return {"module": getattr(initializer, "__module__", None), "class_name": "function", "config": name,
@@ -84,18 +76,7 @@ def deserialize(config):
     """The initializer a Keras config dict (or a name) describes."""
     if isinstance(config, str):
         return _lookup(config)()
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            f"Expected an initializer config dict with 'class_name' and 'config'. Received: config={config!r}."
-        )
-    module = config.get("module")
-    if module not in (None, "keras.initializers", "keras.src.initializers"):
-        raise ValueError(
-            f"kernas can only load its own (Keras's built-in) initializers. Received: module={module!r}, "
-            f"class_name={config['class_name']!r}. Pass the initializer object instead of its config."
-        )
-    cls = _lookup(config["class_name"])
-    return cls.from_config(dict(config.get("config") or {}))
+    return serialization.deserialize_object(config, _BY_NAME, Initializer, "initializer", "initializers")
 
 
 def _array_initializer(array):

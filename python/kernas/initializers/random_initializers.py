@@ -17,7 +17,24 @@ def truncated_standard_normal(generator, shape):
     return values
 
 
-class RandomNormal(RandomInitializer):
+class _ScaledNormal(RandomInitializer):
+    """``mean + stddev * z``, ``z`` drawn by ``_standard_normal(generator, shape)``."""
+
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        self.mean = mean
+        self.stddev = stddev
+        super().__init__(seed=seed)
+
+    def __call__(self, shape, dtype=None):
+        check_dtype(dtype)
+        values = self._standard_normal(self._generator(), standardize_shape(shape))
+        return (values * self.stddev + self.mean).astype(np.float32)
+
+    def get_config(self):
+        return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
+
+
+class RandomNormal(_ScaledNormal):
     """Draws from a normal distribution.
 
     Args:
@@ -30,21 +47,12 @@ class RandomNormal(RandomInitializer):
         (2, 2)
     """
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        self.mean = mean
-        self.stddev = stddev
-        super().__init__(seed=seed)
-
-    def __call__(self, shape, dtype=None):
-        check_dtype(dtype)
-        values = self._generator().standard_normal(standardize_shape(shape))
-        return (values * self.stddev + self.mean).astype(np.float32)
-
-    def get_config(self):
-        return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
+    @staticmethod
+    def _standard_normal(generator, shape):
+        return generator.standard_normal(shape)
 
 
-class TruncatedNormal(RandomInitializer):
+class TruncatedNormal(_ScaledNormal):
     """Draws from a normal distribution truncated to two standard deviations around the mean.
 
     Args:
@@ -57,18 +65,7 @@ class TruncatedNormal(RandomInitializer):
         True
     """
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        self.mean = mean
-        self.stddev = stddev
-        super().__init__(seed=seed)
-
-    def __call__(self, shape, dtype=None):
-        check_dtype(dtype)
-        values = truncated_standard_normal(self._generator(), standardize_shape(shape))
-        return (values * self.stddev + self.mean).astype(np.float32)
-
-    def get_config(self):
-        return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
+    _standard_normal = staticmethod(truncated_standard_normal)
 
 
 class RandomUniform(RandomInitializer):

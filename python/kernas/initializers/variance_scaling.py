@@ -113,6 +113,19 @@ class _NamedVarianceScaling(VarianceScaling):
 
     _SCALE, _MODE, _DISTRIBUTION = 1.0, "fan_in", "truncated_normal"
 
+    # Every named case takes the same arguments: one text documents them all.
+    _ARGS_DOC = """
+
+    Args:
+        seed: an int, or ``None`` to draw one from kernas's global seed stream.
+        input_axes, output_axes: optional axes whose sizes multiply into the fans.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__module__ == __name__:  # the named cases below, not users' subclasses
+            cls.__doc__ = cls.__doc__.rstrip() + cls._ARGS_DOC
+
     def __init__(self, seed=None, input_axes=None, output_axes=None):
         super().__init__(scale=self._SCALE, mode=self._MODE, distribution=self._DISTRIBUTION, seed=seed,
                          input_axes=input_axes, output_axes=output_axes)
@@ -122,66 +135,36 @@ class _NamedVarianceScaling(VarianceScaling):
 
 
 class GlorotUniform(_NamedVarianceScaling):
-    """Glorot (Xavier) uniform: uniform on ``±sqrt(6 / (fan_in + fan_out))``.
-
-    Args:
-        seed: an int, or ``None`` to draw one from kernas's global seed stream.
-        input_axes, output_axes: optional axes whose sizes multiply into the fans.
-    """
+    """Glorot (Xavier) uniform: uniform on ``±sqrt(6 / (fan_in + fan_out))``."""
 
     _SCALE, _MODE, _DISTRIBUTION = 1.0, "fan_avg", "uniform"
 
 
 class GlorotNormal(_NamedVarianceScaling):
-    """Glorot (Xavier) normal: truncated normal of variance ``2 / (fan_in + fan_out)``.
-
-    Args:
-        seed: an int, or ``None`` to draw one from kernas's global seed stream.
-        input_axes, output_axes: optional axes whose sizes multiply into the fans.
-    """
+    """Glorot (Xavier) normal: truncated normal of variance ``2 / (fan_in + fan_out)``."""
 
     _SCALE, _MODE, _DISTRIBUTION = 1.0, "fan_avg", "truncated_normal"
 
 
 class LecunNormal(_NamedVarianceScaling):
-    """LeCun normal: truncated normal of variance ``1 / fan_in``.
-
-    Args:
-        seed: an int, or ``None`` to draw one from kernas's global seed stream.
-        input_axes, output_axes: optional axes whose sizes multiply into the fans.
-    """
+    """LeCun normal: truncated normal of variance ``1 / fan_in``."""
 
     _SCALE, _MODE, _DISTRIBUTION = 1.0, "fan_in", "truncated_normal"
 
 
 class LecunUniform(_NamedVarianceScaling):
-    """LeCun uniform: uniform on ``±sqrt(3 / fan_in)``.
-
-    Args:
-        seed: an int, or ``None`` to draw one from kernas's global seed stream.
-        input_axes, output_axes: optional axes whose sizes multiply into the fans.
-    """
+    """LeCun uniform: uniform on ``±sqrt(3 / fan_in)``."""
 
     _SCALE, _MODE, _DISTRIBUTION = 1.0, "fan_in", "uniform"
 
 
 class HeNormal(_NamedVarianceScaling):
-    """He normal: truncated normal of variance ``2 / fan_in``.
-
-    Args:
-        seed: an int, or ``None`` to draw one from kernas's global seed stream.
-        input_axes, output_axes: optional axes whose sizes multiply into the fans.
-    """
+    """He normal: truncated normal of variance ``2 / fan_in``."""
 
     _SCALE, _MODE, _DISTRIBUTION = 2.0, "fan_in", "truncated_normal"
 
 
 class HeUniform(_NamedVarianceScaling):
-    """He uniform: uniform on ``±sqrt(6 / fan_in)``.
-
-    Args:
-        seed: an int, or ``None`` to draw one from kernas's global seed stream.
-        input_axes, output_axes: optional axes whose sizes multiply into the fans.
-    """
+    """He uniform: uniform on ``±sqrt(6 / fan_in)``."""
 
     _SCALE, _MODE, _DISTRIBUTION = 2.0, "fan_in", "uniform"

@@ -1,10 +1,10 @@
 """The arguments, shapes and config shared by the global 2D pooling layers."""
 
 from kernas.layers import _arguments
-from kernas.layers.layer import Layer
+from kernas.layers._image_layer import ImageLayer
 
 
-class GlobalPooling2D(Layer):
+class GlobalPooling2D(ImageLayer):
     """Base of GlobalAveragePooling2D / GlobalMaxPooling2D (channels-last); subclasses implement forward/backward."""
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
@@ -13,14 +13,6 @@ class GlobalPooling2D(Layer):
         if not isinstance(keepdims, bool):
             raise ValueError(f"Expected `keepdims` to be a boolean. Received: keepdims={keepdims!r}.")
         self.keepdims = keepdims
-
-    def _check_rank(self, shape):
-        if len(shape) != 4:
-            raise ValueError(
-                f"Input 0 of layer \"{self.name}\" is incompatible with the layer: expected ndim=4, found "
-                f"ndim={len(shape)}. Full shape received: {tuple(shape)}. {type(self).__name__} takes "
-                "(batch, height, width, channels) images."
-            )
 
     def build(self, input_shape):
         self._check_rank(input_shape)
@@ -37,10 +29,6 @@ class GlobalPooling2D(Layer):
         if self.keepdims:
             return outputs.reshape(outputs.shape[0], 1, 1, outputs.shape[1])
         return outputs
-
-    def _check_input(self, inputs):
-        if inputs.ndim != 4:
-            self._check_rank(inputs.shape)
 
     def _grad(self, grad_output):
         return grad_output.reshape(grad_output.shape[0], grad_output.shape[-1]) if self.keepdims else grad_output

@@ -1,11 +1,11 @@
 """The arguments, shapes and config shared by MaxPooling2D and AveragePooling2D."""
 
 from kernas.layers import _arguments
-from kernas.layers.layer import Layer
+from kernas.layers._image_layer import ImageLayer
 from kernas.ops.pooling import pool2d_output_shape
 
 
-class Pooling2D(Layer):
+class Pooling2D(ImageLayer):
     """Base of the windowed 2D pooling layers (channels-last); subclasses implement forward/backward."""
 
     def __init__(self, pool_size, strides=None, padding="valid", data_format=None, name=None, **kwargs):
@@ -14,14 +14,6 @@ class Pooling2D(Layer):
         self.strides = self.pool_size if strides is None else _arguments.int_tuple(strides, 2, "strides")
         self.padding = _arguments.padding(padding)
         self.data_format = _arguments.data_format(data_format)
-
-    def _check_rank(self, shape):
-        if len(shape) != 4:
-            raise ValueError(
-                f"Input 0 of layer \"{self.name}\" is incompatible with the layer: expected ndim=4, found "
-                f"ndim={len(shape)}. Full shape received: {tuple(shape)}. {type(self).__name__} takes "
-                "(batch, height, width, channels) images."
-            )
 
     def build(self, input_shape):
         self.compute_output_shape(input_shape)
@@ -37,10 +29,6 @@ class Pooling2D(Layer):
                 f"Received: `inputs.shape={tuple(input_shape)}`, `pool_size={self.pool_size}`, "
                 f"`strides={self.strides}`, `padding={self.padding}`. Use padding='same' or a smaller pool_size."
             ) from None
-
-    def _check_input(self, inputs):
-        if inputs.ndim != 4:
-            self._check_rank(inputs.shape)
 
     def get_config(self):
         config = super().get_config()

@@ -6,6 +6,7 @@ Every loss is a :class:`Loss` that gives its value and its gradient; see
 
 import inspect
 
+from kernas.backend import serialization
 from kernas.losses.binary_crossentropy_loss import BinaryCrossentropy
 from kernas.losses.categorical_crossentropy_loss import CategoricalCrossentropy
 from kernas.losses.functions import (
@@ -75,12 +76,7 @@ def serialize(loss):
     A kernas loss function serializes as Keras serializes a function.
     """
     if isinstance(loss, Loss):
-        return {
-            "module": "keras.losses",
-            "class_name": type(loss).__name__,
-            "config": loss.get_config(),
-            "registered_name": None,
-        }
+        return serialization.keras_dict(loss, "losses")
     for name, (fn, _) in _FUNCTIONS.items():
         if loss is fn:
             return {"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"}

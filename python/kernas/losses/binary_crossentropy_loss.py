@@ -1,11 +1,10 @@
 """Keras's ``BinaryCrossentropy`` loss."""
 
-from kernas.losses import options
-from kernas.losses.kernel_loss import KernelLoss
+from kernas.losses.smoothed_crossentropy_loss import SmoothedCrossentropy
 from kernas.ops import losses as loss_ops
 
 
-class BinaryCrossentropy(KernelLoss):
+class BinaryCrossentropy(SmoothedCrossentropy):
     """Crossentropy of 0/1 (or soft) targets, averaged over the last axis.
 
     Args:
@@ -30,22 +29,4 @@ class BinaryCrossentropy(KernelLoss):
         name="binary_crossentropy",
         dtype=None,
     ):
-        super().__init__(
-            loss_ops.binary_crossentropy,
-            name=name,
-            reduction=reduction,
-            dtype=dtype,
-            from_logits=options.check_from_logits(from_logits),
-            label_smoothing=float(options.check_label_smoothing(label_smoothing)),
-        )
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = options.check_axis(axis)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "from_logits": self.from_logits,
-            "label_smoothing": self.label_smoothing,
-            "axis": self.axis,
-        }
+        super().__init__(loss_ops.binary_crossentropy, from_logits, label_smoothing, axis, reduction, name, dtype)

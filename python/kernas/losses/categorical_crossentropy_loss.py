@@ -1,11 +1,10 @@
 """Keras's ``CategoricalCrossentropy`` loss."""
 
-from kernas.losses import options
-from kernas.losses.kernel_loss import KernelLoss
+from kernas.losses.smoothed_crossentropy_loss import SmoothedCrossentropy
 from kernas.ops import losses as loss_ops
 
 
-class CategoricalCrossentropy(KernelLoss):
+class CategoricalCrossentropy(SmoothedCrossentropy):
     """Crossentropy of one-hot (or soft) targets against class probabilities.
 
     Integer class labels are refused with the two fixes:
@@ -34,26 +33,8 @@ class CategoricalCrossentropy(KernelLoss):
         name="categorical_crossentropy",
         dtype=None,
     ):
-        super().__init__(
-            loss_ops.categorical_crossentropy,
-            name=name,
-            reduction=reduction,
-            dtype=dtype,
-            from_logits=options.check_from_logits(from_logits),
-            label_smoothing=float(options.check_label_smoothing(label_smoothing)),
-        )
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = options.check_axis(axis)
+        super().__init__(loss_ops.categorical_crossentropy, from_logits, label_smoothing, axis, reduction, name, dtype)
 
     def fused_softmax_kind(self):
         """``"categorical"`` for probabilities (a softmax output may be fused), ``None`` for logits."""
         return None if self.from_logits else "categorical"
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "from_logits": self.from_logits,
-            "label_smoothing": self.label_smoothing,
-            "axis": self.axis,
-        }

@@ -3,6 +3,7 @@
 import inspect
 
 from kernas import losses as _losses
+from kernas.backend import serialization as _serialization
 from kernas.losses import (
     binary_crossentropy,
     categorical_crossentropy,
@@ -95,12 +96,7 @@ def serialize(metric):
     """Keras's serialized form of a metric: ``{"module", "class_name", "config", "registered_name"}``."""
     if not isinstance(metric, Metric):
         raise TypeError(f"Expected a kernas Metric to serialize. Received: metric={metric!r}.")
-    return {
-        "module": "keras.metrics",
-        "class_name": type(metric).__name__,
-        "config": metric.get_config(),
-        "registered_name": None,
-    }
+    return _serialization.keras_dict(metric, "metrics")
 
 
 def deserialize(config):

@@ -1,12 +1,9 @@
 """Keras's ``Recall`` metric."""
 
-import numpy as np
-
-from kernas.metrics import confusion
-from kernas.metrics.metric import Metric
+from kernas.metrics.confusion_ratio_metric import ConfusionRatio
 
 
-class Recall(Metric):
+class Recall(ConfusionRatio):
     """true positives / (true positives + false negatives): how many of the positives are predicted positive.
 
     A prediction is positive above a threshold; labels are positive when
@@ -29,37 +26,4 @@ class Recall(Metric):
     """
 
     _state_names = ("true_positives", "false_negatives")
-
-    _direction = "up"  # which way is better, for mode="auto" callbacks
-
-    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
-        super().__init__(name=name, dtype=dtype)
-        confusion.check_top_k_and_class_id(top_k, class_id)
-        self.init_thresholds = thresholds
-        self.top_k = top_k
-        self.class_id = class_id
-        self.thresholds = confusion.parse_thresholds(thresholds, 0.5 if top_k is None else confusion.NEG_INF)
-        self._evenly = confusion.evenly_distributed(self.thresholds)
-        self.reset_state()
-
-    def update_state(self, y_true, y_pred, sample_weight=None):
-        y_true, y_pred, weights = confusion.prepare(y_true, y_pred, sample_weight, self.top_k, self.class_id)
-        tp, fp, tn, fn = confusion.counts(y_true, y_pred, weights, self.thresholds, self._evenly)
-        self._true_positives += tp
-        self._false_negatives += fn
-
-    def result(self):
-        value = confusion.divide_no_nan(self._true_positives, self._true_positives + self._false_negatives)
-        return float(value[0]) if len(self.thresholds) == 1 else value.astype(np.float32)
-
-    def reset_state(self):
-        self._true_positives = np.zeros(len(self.thresholds))
-        self._false_negatives = np.zeros(len(self.thresholds))
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "thresholds": self.init_thresholds,
-            "top_k": self.top_k,
-            "class_id": self.class_id,
-        }
+    _other_index = 3  # in confusion.counts's (tp, fp, tn, fn)

@@ -1,7 +1,7 @@
 """Adagrad: per-parameter rates scaled by the accumulated squared gradients."""
 
 from kernas.ops import optimizers as kernels
-from kernas.optimizers.optimizer import Optimizer, check_float
+from kernas.optimizers.optimizer import Optimizer, base_arguments, check_float
 
 
 class Adagrad(Optimizer):
@@ -30,11 +30,7 @@ class Adagrad(Optimizer):
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
                  **kwargs):
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
-                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor, gradient_accumulation_steps=gradient_accumulation_steps,
-                         name=name, **kwargs)
+        super().__init__(**base_arguments(locals()))
         for argument, value in (("initial_accumulator_value", initial_accumulator_value), ("epsilon", epsilon)):
             check_float(value, argument)
         self.initial_accumulator_value = initial_accumulator_value

@@ -1,7 +1,7 @@
 """Adam: adaptive moment estimation."""
 
 from kernas.ops import optimizers as kernels
-from kernas.optimizers.optimizer import Optimizer, check_float
+from kernas.optimizers.optimizer import Optimizer, base_arguments, check_float
 
 
 class Adam(Optimizer):
@@ -34,11 +34,7 @@ class Adam(Optimizer):
                  clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
                  **kwargs):
-        super().__init__(learning_rate=learning_rate, name=name, weight_decay=weight_decay, clipnorm=clipnorm,
-                         clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
-                         ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
-                         loss_scale_factor=loss_scale_factor, gradient_accumulation_steps=gradient_accumulation_steps,
-                         **kwargs)
+        super().__init__(**base_arguments(locals()))
         for argument, value in (("beta_1", beta_1), ("beta_2", beta_2), ("epsilon", epsilon)):
             check_float(value, argument)
         self.beta_1 = beta_1

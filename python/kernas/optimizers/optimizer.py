@@ -382,6 +382,17 @@ class Optimizer:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
+# The base class's arguments, which every Keras optimizer repeats in its own signature.
+_BASE_ARGUMENTS = ("learning_rate", "weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "use_ema",
+                   "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor", "gradient_accumulation_steps",
+                   "name")
+
+
+def base_arguments(arguments):
+    """The ``Optimizer`` arguments (and ``**kwargs``) among a subclass constructor's ``locals()``, to pass on."""
+    return {**{key: arguments[key] for key in _BASE_ARGUMENTS}, **arguments["kwargs"]}
+
+
 def check_float(value, name):
     """``value`` as a float, or TypeError naming the argument (checked once, not per step)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):

@@ -7,6 +7,7 @@ array added to the weight's gradient).
 
 import inspect
 
+from kernas.backend import serialization
 from kernas.backend.naming import snake_case
 from kernas.regularizers.regularizers import L1, L1L2, L2, OrthogonalRegularizer, Regularizer
 
@@ -20,14 +21,6 @@ _BY_NAME["l1_l2"] = L1L2
 l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
 
 
-def _lookup(name):
-    cls = _BY_NAME.get(name)
-    if cls is None or cls is Regularizer:
-        valid = ", ".join(sorted(n for n, c in _BY_NAME.items() if c is not Regularizer))
-        raise ValueError(f"Unknown regularizer: '{name}'. Expected one of: {valid}.")
-    return cls
-
-
 def serialize(regularizer):
     """Keras's dict form: ``{"module": "keras.regularizers", "class_name", "config", "registered_name"}``."""
     if regularizer is None:
@@ -37,27 +30,12 @@ def serialize(regularizer):
             f"Expected a kernas.regularizers.Regularizer to serialize. Received: regularizer={regularizer!r}. "
             "Subclass Regularizer and implement get_config()."
         )
-    cls = type(regularizer)
-    if cls.__module__.startswith("kernas.regularizers"):
-        return {"module": "keras.regularizers", "class_name": cls.__name__, "config": regularizer.get_config(),
-                "registered_name": None}
-    return {"module": cls.__module__, "class_name": cls.__name__, "config": regularizer.get_config(),
-            "registered_name": cls.__name__}
+    return serialization.serialize_object(regularizer, "regularizers")
 
 
 def deserialize(config):
     """The regularizer a Keras config dict describes."""
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            f"Expected a regularizer config dict with 'class_name' and 'config'. Received: config={config!r}."
-        )
-    module = config.get("module")
-    if module not in (None, "keras.regularizers", "keras.src.regularizers"):
-        raise ValueError(
-            f"kernas can only load its own (Keras's built-in) regularizers. Received: module={module!r}, "
-            f"class_name={config['class_name']!r}. Pass the regularizer object instead of its config."
-        )
-    return _lookup(config["class_name"]).from_config(dict(config.get("config") or {}))
+    return serialization.deserialize_object(config, _BY_NAME, Regularizer, "regularizer", "regularizers")
 
 
 def get(identifier):
@@ -72,7 +50,7 @@ def get(identifier):
     if isinstance(identifier, dict):
         return deserialize(identifier)
     if isinstance(identifier, str):
-        return _lookup(identifier)()
+        return serialization.lookup(_BY_NAME, Regularizer, "regularizer", identifier)()
     if inspect.isclass(identifier) and issubclass(identifier, Regularizer):
         return identifier()
     if isinstance(identifier, Regularizer):

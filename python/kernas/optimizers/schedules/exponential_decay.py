@@ -4,11 +4,10 @@ import math
 
 import numpy as np
 
-from kernas.optimizers.schedules.learning_rate_schedule import (LearningRateSchedule, check_decay_steps,
-                                                                 correctly_rounded, f32)
+from kernas.optimizers.schedules.learning_rate_schedule import RateDecay, correctly_rounded, f32
 
 
-class ExponentialDecay(LearningRateSchedule):
+class ExponentialDecay(RateDecay):
     """A learning rate that decays exponentially with the step.
 
     ``initial_learning_rate * decay_rate ** (step / decay_steps)``, with
@@ -27,13 +26,7 @@ class ExponentialDecay(LearningRateSchedule):
     """
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
-        super().__init__()
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        check_decay_steps(decay_steps)
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step):
         initial, decay_steps, decay_rate = self._float32(self.initial_learning_rate, self.decay_steps, self.decay_rate)
@@ -42,6 +35,3 @@ class ExponentialDecay(LearningRateSchedule):
             p = np.floor(p)
         return initial * correctly_rounded(math.pow, decay_rate, p)
 
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}

@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from kernas.optimizers.schedules.learning_rate_schedule import LearningRateSchedule, check_decay_steps, f32
+from kernas.optimizers.schedules.learning_rate_schedule import RateDecay, f32
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(RateDecay):
     """A learning rate that decays as the inverse of the step.
 
     ``initial_learning_rate / (1 + decay_rate * step / decay_steps)``, with
@@ -24,13 +24,7 @@ class InverseTimeDecay(LearningRateSchedule):
     """
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="InverseTimeDecay"):
-        super().__init__()
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        check_decay_steps(decay_steps)
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step):
         initial, decay_steps, decay_rate, one = self._float32(self.initial_learning_rate, self.decay_steps,
@@ -40,6 +34,3 @@ class InverseTimeDecay(LearningRateSchedule):
             p = np.floor(p)
         return initial / (one + decay_rate * p)
 
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}

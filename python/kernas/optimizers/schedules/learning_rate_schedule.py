@@ -78,3 +78,28 @@ class LearningRateSchedule:
     def from_config(cls, config):
         """Instantiates a schedule from the output of ``get_config()``."""
         return cls(**config)
+
+
+class RateDecay(LearningRateSchedule):
+    """The base of ExponentialDecay and InverseTimeDecay: their four arguments, a name and their config.
+
+    Args:
+        initial_learning_rate: a float, the learning rate at step 0.
+        decay_steps: a positive number of steps.
+        decay_rate: a float.
+        staircase: whether to decay at discrete intervals.
+        name: a string.
+    """
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase, name):
+        super().__init__()
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+        check_decay_steps(decay_steps)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}

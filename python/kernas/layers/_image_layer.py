@@ -1,0 +1,19 @@
+"""The input check shared by the layers of channels-last images (the 2D pooling layers)."""
+
+from kernas.layers.layer import Layer
+
+
+class ImageLayer(Layer):
+    """A layer taking ``(batch, height, width, channels)`` inputs: the rank checks with Keras's message."""
+
+    def _check_rank(self, shape):
+        if len(shape) != 4:
+            raise ValueError(
+                f"Input 0 of layer \"{self.name}\" is incompatible with the layer: expected ndim=4, found "
+                f"ndim={len(shape)}. Full shape received: {tuple(shape)}. {type(self).__name__} takes "
+                "(batch, height, width, channels) images."
+            )
+
+    def _check_input(self, inputs):
+        if inputs.ndim != 4:
+            self._check_rank(inputs.shape)
