@@ -1,6 +1,7 @@
 // Google Benchmark cases for the Conv2D kernels at the shapes (batch
 // 128, 3x3 'valid'): forward with bias and relu, the input gradient alone,
-// the weight and bias gradients alone, and the whole backward pass.
+// the weight and bias gradients alone, and the whole backward pass (from dz,
+// and from dy at relu's output with the relu gradient applied inside).
 //
 //   cmake -S . -B build-bench -DKERNAS_BUILD_BENCH=ON -DKERNAS_BUILD_PYTHON=OFF
 //   cmake --build build-bench && build-bench/conv_bench
@@ -82,6 +83,22 @@ void BM_Conv2DBackward(benchmark::State& state) {
   report(state, p, 2);
 }
 
+// The whole backward pass from the gradient at relu's output: the relu mask
+// applied tile by tile inside the kernel (dz here stands for dL/dy).
+void BM_Conv2DBackwardRelu(benchmark::State& state) {
+  const Problem p(state);
+  std::vector<float> y(p.output_size()), dx(p.input_size()), dkernel(p.kernel.size()), dbias(p.bias.size());
+  const kernas::ActivationSpec relu{kernas::ActivationKind::Relu};
+  kernas::conv2d_forward(p.g, p.x.data(), p.kernel.data(), p.bias.data(), relu, y.data());
+  for (auto _ : state) {
+    kernas::conv2d_backward(p.g, p.x.data(), p.kernel.data(), y.data(), p.dz.data(), relu, dx.data(), dkernel.data(),
+                            dbias.data());
+    benchmark::DoNotOptimize(dx.data());
+    benchmark::ClobberMemory();
+  }
+  report(state, p, 2);
+}
+
 #define CONV_SHAPES(bm) \
   BENCHMARK(bm)->ArgNames({"batch", "hw", "c", "f"})->Args({128, 28, 1, 32})->Args({128, 13, 32, 64}) \
       ->Unit(benchmark::kMillisecond)->UseRealTime()
@@ -90,6 +107,7 @@ CONV_SHAPES(BM_Conv2DForwardRelu);
 CONV_SHAPES(BM_Conv2DBackwardInput);
 CONV_SHAPES(BM_Conv2DBackwardWeights);
 CONV_SHAPES(BM_Conv2DBackward);
+CONV_SHAPES(BM_Conv2DBackwardRelu);
 
 }  // namespace
 

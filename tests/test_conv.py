@@ -207,6 +207,76 @@ def test_converts_inputs_and_writes_out(rng):
     np.testing.assert_array_equal(out, expected)
 
 
+# The activation's gradient inside conv2d_backward: dz = dy * f'(y) tile by tile must give the bits of a separate
+# activation_backward pass followed by a linear call, on the im2col path (several tiles and groups) and the 1x1 path.
+FUSED_CASES = [CASES[2], CASES[4], CASES[7], (9, 12, 12, 3, 3, 3, 33, (1, 1), "valid", (1, 1))]
+FUSED_IDS = [IDS[2], IDS[4], IDS[7], "9x12x12x3-k3x3x33-groups"]
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "sigmoid", "tanh", "softmax"])
+@pytest.mark.parametrize("case", FUSED_CASES, ids=FUSED_IDS)
+def test_fused_activation_gradient_equals_a_separate_pass(kernel_set, rng, case, activation):
+    x, kernel, bias, options = problem(rng, case)
+    y = conv.conv2d_forward(x, kernel, bias, activation=activation, **options)
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    dz = activations.activation_backward(activation, dy, x=y, y=y)
+    separate = conv.conv2d_backward(x, kernel, dz, **options)
+    fused = conv.conv2d_backward(x, kernel, dy, activation=activation, y=y, **options)
+    for name, want, got in zip(("dx", "dkernel", "dbias"), separate, fused):
+        np.testing.assert_array_equal(got, want, err_msg=name)
+    # Each gradient alone gives the same bits as all three together.
+    alone = conv.conv2d_backward(x, kernel, dy, need_dx=False, need_bias=False, activation=activation, y=y, **options)
+    np.testing.assert_array_equal(alone[1], fused[1])
+
+
+def test_fused_relu_gradient_matches_reference_and_finite_differences(kernel_set, rng):
+    x, kernel, bias, options = problem(rng, FUSED_CASES[3])
+    y = conv.conv2d_forward(x, kernel, bias, activation="relu", **options)
+    upstream = rng.standard_normal(y.shape).astype(np.float32)
+    dx, dkernel, dbias = conv.conv2d_backward(x, kernel, upstream, activation="relu", y=y, **options)
+    dz = upstream.astype(np.float64) * (ref.conv2d(x, kernel, bias, **options) > 0)
+    want = ref.conv2d_backward(x, kernel, dz, **options)
+    magnitude = ref.conv2d_backward(np.abs(x), np.abs(kernel), np.abs(dz), **options)
+    pixels = y.shape[0] * y.shape[1] * y.shape[2]
+    for name, got, expected, size, count in zip(("dx", "dkernel", "dbias"), (dx, dkernel, dbias), want, magnitude,
+                                                (kernel.shape[0] * kernel.shape[1] * kernel.shape[3], pixels, pixels)):
+        assert_within(got, expected, 2.0 * (count + 3) * UNIT * size + np.finfo(np.float32).tiny, name)
+
+    def loss(x_, kernel_, bias_):
+        return float(np.sum(upstream * conv.conv2d_forward(x_, kernel_, bias_, activation="relu", **options)))
+
+    arguments, h = (x, kernel, bias), 1e-3
+    for index, gradient in enumerate((dx, dkernel, dbias)):
+        direction = rng.standard_normal(arguments[index].shape).astype(np.float32)
+        moved = [list(arguments), list(arguments)]
+        moved[0][index] = arguments[index] + np.float32(h) * direction
+        moved[1][index] = arguments[index] - np.float32(h) * direction
+        numeric = (loss(*moved[0]) - loss(*moved[1])) / (2 * h)
+        analytic = float(np.sum(gradient.astype(np.float64) * direction))
+        scale = float(np.sqrt(np.sum(gradient.astype(np.float64) ** 2) * np.sum(direction.astype(np.float64) ** 2)))
+        assert abs(numeric - analytic) <= 2e-3 * scale, (index, numeric, analytic, scale)
+
+
+def test_fused_gradient_rejects_what_it_cannot_do(rng):
+    x, kernel, bias, options = problem(rng, CASES[1])
+    y = conv.conv2d_forward(x, kernel, bias, **options)
+    with pytest.raises(ValueError, match="gradient needs its input"):
+        conv.conv2d_backward(x, kernel, y, activation="gelu", y=y, **options)
+    with pytest.raises(ValueError, match="y=None"):
+        conv.conv2d_backward(x, kernel, y, activation="relu", **options)
+    with pytest.raises(ValueError, match="`y` to have the output's shape"):
+        conv.conv2d_backward(x, kernel, y, activation="relu", y=y[:1], **options)
+    with pytest.raises(ValueError, match="computed from its output"):
+        core_backward(activation=activation_spec("relu", max_value=6.0), y=np.zeros((2, 4, 4, 4), np.float32))
+    with pytest.raises(ValueError, match="y=None"):
+        core_backward(activation=activation_spec("relu"))
+    with pytest.raises(ValueError, match="`dx` not to share memory with `y`"):
+        shared = np.zeros(X.shape, np.float32)
+        core_backward(x=np.ones(X.shape, np.float32), kernel=np.zeros((1, 1, 3, 3), np.float32),
+                      dz=np.zeros(X.shape, np.float32), dkernel=np.zeros((1, 1, 3, 3), np.float32),
+                      dbias=np.zeros(3, np.float32), dx=shared, activation=activation_spec("relu"), y=shared)
+
+
 # Sizes where the forward (several tiles) and the backward (several image groups) both run on 2 threads; with
 # batch 1, the backward's one group splits its GEMMs between the threads instead.
 THREAD_CASES = [
@@ -227,6 +297,7 @@ def test_one_and_two_threads_agree_bitwise(kernel_set, rng, restore_threads, cas
         results.append(
             [conv.conv2d_forward(x, kernel, bias, activation=a, **options) for a in ("relu", "softmax")]
             + list(conv.conv2d_backward(x, kernel, dz, **options))
+            + list(conv.conv2d_backward(x, kernel, dz, activation="relu", y=np.maximum(dz, 0), **options))
         )
     for one, two in zip(*results):
         np.testing.assert_array_equal(one, two)

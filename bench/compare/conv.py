@@ -2,18 +2,17 @@
 
 Forward is y = relu(conv2d(x, W) + b) (3x3, 'valid'); backward gives dx, dW
 and db from a fixed upstream gradient. On the kernas side the relu gradient
-dz = g * (y > 0) comes from kernas.ops.activations.activation_backward, which
-reads relu's output (the fused forward keeps only y); it is timed as part of
-kernas. PyTorch runs
-in its default NCHW layout and in channels_last (NHWC in memory), and the
-ratio is taken against the faster of the two.
+dz = g * (y > 0) is applied inside conv2d_backward from relu's output y (the
+fused forward keeps only y), as the Conv2D layer does. PyTorch runs in its
+default NCHW layout and in channels_last (NHWC in memory), and the ratio is
+taken against the faster of the two.
 """
 
 import numpy as np
 import torch
 
 from compare import Case
-from kernas.ops import activations, conv
+from kernas.ops import conv
 
 
 def conv_case(batch, size, channels, filters):
@@ -23,12 +22,10 @@ def conv_case(batch, size, channels, filters):
     bias = rng.standard_normal(filters, dtype=np.float32) * np.float32(0.1)
     out = size - 2
     upstream = rng.standard_normal((batch, out, out, filters), dtype=np.float32)
-    dz = np.empty_like(upstream)
 
     def run_kernas():
         y = conv.conv2d_forward(x, kernel, bias, activation="relu")
-        activations.activation_backward("relu", upstream, y=y, out=dz)
-        return conv.conv2d_backward(x, kernel, dz)
+        return conv.conv2d_backward(x, kernel, upstream, activation="relu", y=y)
 
     def torch_runner(channels_last):
         layout = torch.channels_last if channels_last else torch.contiguous_format

@@ -59,9 +59,16 @@ void conv2d_forward(const InputArray& x, const InputArray& kernel, const std::op
 
 void conv2d_backward(const InputArray& x, const InputArray& kernel, const InputArray& dz, const Pair& strides,
                      const std::string& padding, const Pair& dilation_rate, std::optional<py::array> dx,
-                     std::optional<py::array> dkernel, std::optional<py::array> dbias) {
+                     std::optional<py::array> dkernel, std::optional<py::array> dbias, const ActivationSpec& activation,
+                     const std::optional<InputArray>& y) {
   const Conv2DGeometry g = checked_geometry(x, kernel, strides, padding, dilation_rate);
   require_shape(dz, {g.batch, g.out_h, g.out_w, g.out_c}, "dz");
+  const bool linear = activation.kind == ActivationKind::Linear;
+  if (!linear && activation_backward_needs(activation).input)
+    fail("Expected an activation whose gradient is computed from its output (relu, sigmoid, tanh, softmax, ...). "
+         "Apply activation_backward first and pass its result as `dz` with the linear activation.");
+  if (!linear && !y) fail("Expected `y`, the forward output, with a non-linear activation. Received: y=None.");
+  if (!linear) require_shape(*y, {g.batch, g.out_h, g.out_w, g.out_c}, "y");
   float* dx_data = optional_output(dx, {g.batch, g.in_h, g.in_w, g.in_c}, "dx");
   float* dkernel_data = optional_output(dkernel, {g.kernel_h, g.kernel_w, g.in_c, g.out_c}, "dkernel");
   float* dbias_data = optional_output(dbias, {g.out_c}, "dbias");
@@ -71,13 +78,15 @@ void conv2d_backward(const InputArray& x, const InputArray& kernel, const InputA
   for (int o = 0; o < 3; ++o) {
     if (!outputs[o].first) continue;
     for (const auto& input : inputs) require_disjoint(*outputs[o].first, *input.first, outputs[o].second, input.second);
+    if (!linear) require_disjoint(*outputs[o].first, *y, outputs[o].second, "y");
     for (int p = o + 1; p < 3; ++p)
       if (outputs[p].first)
         require_disjoint(*outputs[o].first, *outputs[p].first, outputs[o].second, outputs[p].second);
   }
   const float *x_data = x.data(), *kernel_data = kernel.data(), *dz_data = dz.data();
+  const float* y_data = linear ? nullptr : y->data();
   py::gil_scoped_release release;
-  kernas::conv2d_backward(g, x_data, kernel_data, dz_data, dx_data, dkernel_data, dbias_data);
+  kernas::conv2d_backward(g, x_data, kernel_data, y_data, dz_data, activation, dx_data, dkernel_data, dbias_data);
 }
 
 }  // namespace
@@ -88,7 +97,9 @@ void bind_conv(py::module_& module) {
              "y = activation(conv2d(x, kernel) + bias), NHWC / HWIO, in place into y.");
   module.def("conv2d_backward", &conv2d_backward, py::arg("x"), py::arg("kernel"), py::arg("dz"), py::arg("strides"),
              py::arg("padding"), py::arg("dilation_rate"), py::arg("dx"), py::arg("dkernel"), py::arg("dbias"),
-             "Gradients of conv2d(x, kernel) + bias from dz; each output may be None when not wanted.");
+             py::arg("activation") = ActivationSpec{}, py::arg("y") = py::none(),
+             "Gradients of conv2d(x, kernel) + bias from dz; each output may be None when not wanted. With a "
+             "non-linear activation, dz is the gradient at the output y = activation(...) and y is required.");
 }
 
 }  // namespace kernas::bindings

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <stdexcept>
 
 #include "kernas/cpu_features.h"
 #include "kernas/gemm/blocking.h"
@@ -42,6 +43,7 @@ int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 thread_local Scratch column_scratch;
 thread_local Scratch partial_scratch;
 thread_local Scratch shared_scratch;
+thread_local Scratch gradient_scratch;
 
 // A 1x1 kernel at stride 1 without padding reads x exactly as its column matrix.
 bool input_is_column_matrix(const Conv2DGeometry& g) {
@@ -157,6 +159,13 @@ class SharedOperand {
   const float* panels_ = nullptr;  // B packed in micro-panels, depth block by depth block; null when too large
 };
 
+// sums[j] += rows[r * cols + j] for r in order: one chain per column, the
+// columns side by side in vector lanes (the pointers never alias).
+void add_rows(int64_t count, int64_t cols, const float* __restrict rows, float* __restrict sums) {
+  for (int64_t r = 0; r < count; ++r)
+    for (int64_t j = 0; j < cols; ++j) sums[j] += rows[r * cols + j];
+}
+
 int64_t output_extent(int64_t in, int64_t kernel, int64_t stride, int64_t dilation, Conv2DPadding padding,
                       int64_t* pad_before) {
   const int64_t span = (kernel - 1) * dilation + 1;
@@ -211,43 +220,74 @@ void conv2d_forward(const Conv2DGeometry& g, const float* x, const float* kernel
 
 void conv2d_backward(const Conv2DGeometry& g, const float* x, const float* kernel, const float* dz, float* dx,
                      float* dkernel, float* dbias) {
+  conv2d_backward(g, x, kernel, nullptr, dz, ActivationSpec{}, dx, dkernel, dbias);
+}
+
+void conv2d_backward(const Conv2DGeometry& g, const float* x, const float* kernel, const float* y, const float* dy,
+                     const ActivationSpec& activation, float* dx, float* dkernel, float* dbias) {
+  if (activation_backward_needs(activation).input)
+    throw std::invalid_argument("conv2d_backward: the activation's gradient needs its input, not only its output");
+  const bool fused = activation.kind != ActivationKind::Linear;
   const int64_t pixels = g.pixels(), depth = g.depth(), out_c = g.out_c, weights = depth * out_c;
-  if (dbias) sum_rows(pixels, out_c, dz, out_c, dbias);
-  if (dkernel && pixels <= 0) std::fill(dkernel, dkernel + weights, 0.0f);
-  if (pixels <= 0 || (!dx && !dkernel)) return;
+  if (pixels <= 0) {
+    if (dkernel) std::fill(dkernel, dkernel + weights, 0.0f);
+    if (dbias) std::fill(dbias, dbias + out_c, 0.0f);
+    return;
+  }
   if (input_is_column_matrix(g)) {
+    // Whole-matrix products: dz is needed as one array.
+    const float* dz = dy;
+    if (fused) {
+      float* whole = gradient_scratch.reserve(pixels * out_c);
+      activation_backward(activation, pixels, out_c, y, y, dy, whole);
+      dz = whole;
+    }
+    if (dbias) sum_rows(pixels, out_c, dz, out_c, dbias);
     if (dkernel) sgemm(true, false, depth, out_c, pixels, 1.0f, x, depth, dz, out_c, 0.0f, dkernel, out_c);
     if (dx) sgemm(false, true, pixels, depth, out_c, 1.0f, dz, out_c, kernel, out_c, 0.0f, dx, depth);
     return;
   }
+  if (!dx && !dkernel && !dbias) return;
 
   // Threads take whole groups of images: each owns its images' dx, so no two
-  // add into the same element, and sums its own partial dkernel, tile by tile
-  // in order. The partials are then added in group order. The grouping depends
-  // on the sizes only, so the bits do not depend on the thread count. A group
-  // holds at least a minimal tile's worth of pixels, and the partials stay
-  // within kPartialFloats.
+  // add into the same element, and sums its own partial dkernel and dbias,
+  // tile by tile in order. The partials are then added in group order. The
+  // grouping depends on the sizes only, so the bits do not depend on the
+  // thread count. A group holds at least a minimal tile's worth of pixels, and
+  // the partials stay within kPartialFloats.
   const int64_t image_pixels = g.out_h * g.out_w, image_floats = g.in_h * g.in_w * g.in_c;
   int64_t max_groups = std::min(kMaxGroups, ceil_div(g.batch, ceil_div(min_tile_rows(g), image_pixels)));
   if (dkernel) max_groups = std::min(max_groups, std::max<int64_t>(1, kPartialFloats / weights));
   const int64_t images_per_group = ceil_div(g.batch, max_groups);
   const int64_t groups = ceil_div(g.batch, images_per_group);
-  float* partials = dkernel && groups > 1 ? partial_scratch.reserve((groups - 1) * weights) : nullptr;
+  const int64_t partial_floats = (dkernel ? weights : 0) + (dbias ? out_c : 0);
+  float* partials = groups > 1 ? partial_scratch.reserve((groups - 1) * partial_floats) : nullptr;
 
   // dcol = dz kernel^T, with the kernel prepared once for every tile.
   std::optional<SharedOperand> kernel_t;
   if (dx) kernel_t.emplace(true, out_c, depth, kernel, out_c);
 
   const int64_t rows = tile_rows(g);
+  // Per member: the column matrix, then the tile's dz where the activation's gradient is applied here.
+  const int64_t col_floats = round_up(rows * depth, 16), dz_floats = fused ? rows * out_c : 0;
   const int64_t madds = pixels * weights * ((dx ? 1 : 0) + (dkernel ? 1 : 0));
-  run_units(groups, madds, rows * depth, [&](int64_t group, float* col, bool alone) {
+  run_units(groups, madds, col_floats + dz_floats, [&](int64_t group, float* col, bool alone) {
+    float* dz_buffer = col + col_floats;
     const int64_t image0 = group * images_per_group, image1 = std::min(g.batch, image0 + images_per_group);
     if (dx) std::fill(dx + image0 * image_floats, dx + image1 * image_floats, 0.0f);
-    float* group_dkernel = group == 0 ? dkernel : partials + (group - 1) * weights;
+    float* group_partials = group == 0 ? nullptr : partials + (group - 1) * partial_floats;
+    float* group_dkernel = group == 0 ? dkernel : group_partials;
+    float* group_dbias = group == 0 ? dbias : group_partials + (dkernel ? weights : 0);
+    if (dbias) std::fill(group_dbias, group_dbias + out_c, 0.0f);
     const int64_t begin = image0 * image_pixels, end = image1 * image_pixels;
     for (int64_t first = begin; first < end; first += rows) {
       const int64_t count = std::min(rows, end - first);
-      const float* dz_tile = dz + first * out_c;
+      const float* dz_tile = dy + first * out_c;
+      if (fused) {
+        activation_backward(activation, count, out_c, y + first * out_c, y + first * out_c, dz_tile, dz_buffer);
+        dz_tile = dz_buffer;
+      }
+      if (dbias) add_rows(count, out_c, dz_tile, group_dbias);
       if (dkernel) {
         im2col(g, x, first, count, col);
         sgemm(true, false, depth, out_c, count, 1.0f, col, depth, dz_tile, out_c, first == begin ? 0.0f : 1.0f,
@@ -261,10 +301,13 @@ void conv2d_backward(const Conv2DGeometry& g, const float* x, const float* kerne
   });
 
   if (partials) {
-    parallel_for(weights, 1 << 14, [&](int64_t begin, int64_t end) {
+    // Each group's partials hold its dkernel, then its dbias.
+    const int64_t kernel_floats = dkernel ? weights : 0;
+    parallel_for(partial_floats, 1 << 14, [&](int64_t begin, int64_t end) {
       for (int64_t group = 1; group < groups; ++group) {
-        const float* partial = partials + (group - 1) * weights;
-        for (int64_t j = begin; j < end; ++j) dkernel[j] += partial[j];
+        const float* partial = partials + (group - 1) * partial_floats;
+        for (int64_t j = begin; j < std::min(end, kernel_floats); ++j) dkernel[j] += partial[j];
+        for (int64_t j = std::max(begin, kernel_floats); j < end; ++j) dbias[j - kernel_floats] += partial[j];
       }
     });
   }

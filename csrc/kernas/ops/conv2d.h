@@ -54,4 +54,14 @@ void conv2d_forward(const Conv2DGeometry& g, const float* x, const float* kernel
 void conv2d_backward(const Conv2DGeometry& g, const float* x, const float* kernel, const float* dz, float* dx,
                      float* dkernel, float* dbias);
 
+// The same gradients from dy = dL/dy at the forward's output y = f(z) and y
+// itself: dz = dy * f'(z) is formed tile by tile while the tile is in cache,
+// never as a whole array, and the results are bitwise those of
+// activation_backward over the whole of dy followed by the call above. Only
+// for activations whose gradient reads y alone (activation_backward_needs(
+// activation).input is false; throws std::invalid_argument otherwise). With a
+// linear activation, y is not read and dy is dz.
+void conv2d_backward(const Conv2DGeometry& g, const float* x, const float* kernel, const float* y, const float* dy,
+                     const ActivationSpec& activation, float* dx, float* dkernel, float* dbias);
+
 }  // namespace kernas

@@ -148,9 +148,15 @@ class Conv2D(Layer):
 
     def backward(self, saved, grad_output, need_input_grad=True):
         inputs, kept = saved
-        grad = self._activation.backward(grad_output, kept)
-        dx, dkernel, dbias = conv2d_backward(inputs, self.kernel.value, grad, self.strides, self.padding,
-                                             self.dilation_rate, need_dx=need_input_grad, need_bias=self.use_bias)
+        if kept is not None and self._activation.fused:
+            # `kept` is y, and the kernel applies the activation's gradient from it tile by tile.
+            dx, dkernel, dbias = conv2d_backward(inputs, self.kernel.value, grad_output, self.strides, self.padding,
+                                                 self.dilation_rate, need_dx=need_input_grad, need_bias=self.use_bias,
+                                                 activation=self._activation.spec, y=kept)
+        else:
+            grad = self._activation.backward(grad_output, kept)
+            dx, dkernel, dbias = conv2d_backward(inputs, self.kernel.value, grad, self.strides, self.padding,
+                                                 self.dilation_rate, need_dx=need_input_grad, need_bias=self.use_bias)
         return dx, ([dkernel, dbias] if self.use_bias else [dkernel])
 
     def get_config(self):

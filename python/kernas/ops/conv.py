@@ -150,16 +150,29 @@ def conv2d_forward(
     return out
 
 
-def conv2d_backward(x, kernel, dz, strides=(1, 1), padding="valid", dilation_rate=(1, 1), need_dx=True, need_bias=True):
-    """Gradients of ``conv2d(x, kernel) + bias`` from ``dz``, the gradient before the activation.
+def conv2d_backward(x, kernel, dz, strides=(1, 1), padding="valid", dilation_rate=(1, 1), need_dx=True, need_bias=True,
+                    activation="linear", y=None):
+    """Gradients of ``activation(conv2d(x, kernel) + bias)``.
+
+    With the linear activation (the default) ``dz`` is the gradient at
+    ``conv2d(x, kernel) + bias``. With another activation ``dz`` is the
+    gradient at the output ``y``, and the kernel applies the activation's
+    derivative from ``y`` tile by tile (no separate pass over the output);
+    the results are bitwise those of ``activation_backward`` followed by a
+    linear call. Only activations whose gradient is computed from their
+    output qualify (``relu``, ``leaky_relu`` with a non-negative slope,
+    ``sigmoid``, ``tanh``, ``softmax`` ...: ``backward_needs_input`` false).
 
     Args:
         x: ``(batch, height, width, in_channels)`` forward inputs.
         kernel: ``(kernel_h, kernel_w, in_channels, filters)`` weights.
-        dz: gradient of the loss at ``conv2d(x, kernel) + bias``, of the output's shape.
+        dz: gradient of the loss at ``conv2d(x, kernel) + bias``, or at ``y``
+            with a non-linear ``activation``; of the output's shape.
         strides, padding, dilation_rate: as given to :func:`conv2d_forward`.
         need_dx: whether to compute the input gradient (a first layer does not need it).
         need_bias: whether to compute the bias gradient.
+        activation: the forward's activation name or ``activation_spec(...)``.
+        y: the forward output, required with a non-linear ``activation``.
 
     Returns:
         ``(dx, dkernel, dbias)`` shaped like ``x``, ``kernel`` and ``(filters,)``;
@@ -180,8 +193,21 @@ def conv2d_backward(x, kernel, dz, strides=(1, 1), padding="valid", dilation_rat
     shape = _output_shape(x.shape, kernel.shape, strides, padding, dilation_rate)
     if dz.shape != shape:
         raise ValueError(f"Expected `dz` to have the output's shape {shape}. Received: dz.shape={dz.shape}.")
+    spec = activation_spec(activation)
+    if spec.name != "linear":
+        if spec.backward_needs_input:
+            raise ValueError(
+                f"Expected an activation whose gradient is computed from its output. Received: "
+                f"activation={spec.name!r}, whose gradient needs its input. Apply "
+                "kernas.ops.activations.activation_backward first and pass its result as `dz`."
+            )
+        if y is None:
+            raise ValueError(f"Expected `y`, the forward output, with activation={spec.name!r}. Received: y=None.")
+        y = as_float32(y, "y", 4)
+        if y.shape != shape:
+            raise ValueError(f"Expected `y` to have the output's shape {shape}. Received: y.shape={y.shape}.")
     dx = np.empty(x.shape, dtype=np.float32) if need_dx else None
     dkernel = np.empty(kernel.shape, dtype=np.float32)
     dbias = np.empty((kernel.shape[3],), dtype=np.float32) if need_bias else None
-    _core.conv2d_backward(x, kernel, dz, strides, padding, dilation_rate, dx, dkernel, dbias)
+    _core.conv2d_backward(x, kernel, dz, strides, padding, dilation_rate, dx, dkernel, dbias, spec, y)
     return dx, dkernel, dbias
