@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common.h"
+#include "kernas/allocator_settings.h"
 #include "kernas/cpu_features.h"
 #include "kernas/parallel.h"
 
@@ -15,6 +16,7 @@ using namespace kernas::bindings;
 PYBIND11_MODULE(_core, module) {
   module.doc() = "kernas native kernels";
   kernas::apply_arch_environment();
+  kernas::retain_freed_memory();
 
   bind_gemm(module);
   bind_activation_spec(module);
