@@ -109,9 +109,11 @@ def test_bitwise_identical_for_any_thread_count(kernel_set, rng, restore_threads
     # Shapes big enough to be split across threads, with edges that fall
     # inside a register tile when the split moves.
     # (6, 500, 1000) and (13, 300, 700) have too few rows to split: the
-    # threads split the columns instead.
+    # threads split the columns instead. So do (32, 128, 784) and
+    # (128, 10, 1600) when B is transposed: a row split would make every
+    # thread pack all of B for a few rows.
     shapes = [(1000, 1000, 1000), (301, 517, 263), (15488 // 8, 288, 64), (288, 3000, 64), (97, 64, 1000),
-              (32, 784, 128), (128, 128, 10), (6, 500, 1000), (13, 300, 700)]
+              (32, 784, 128), (128, 128, 10), (6, 500, 1000), (13, 300, 700), (32, 128, 784), (128, 10, 1600)]
     for m, k, n in shapes:
         a, b = operands(rng, m, k, n, transpose_a, transpose_b)
         c0 = rng.standard_normal((m, n), dtype=np.float32)
@@ -132,13 +134,15 @@ def test_simd_kernels_agree_with_reference_kernels(rng):
         pytest.skip(f"this CPU runs only the {available[0]} kernels")
     previous = kernas.config.cpu_features()
     try:
-        for m, k, n in [(255, 127, 17), (1000, 300, 64), (7, 1000, 255)]:
-            a, b = operands(rng, m, k, n, False, False)
+        for (m, k, n), (transpose_a, transpose_b) in itertools.product(
+            [(255, 127, 17), (1000, 300, 64), (7, 1000, 255), (32, 131, 50)], TRANSPOSES
+        ):
+            a, b = operands(rng, m, k, n, transpose_a, transpose_b)
             results = {}
             for name in available:
                 kernas.config.set_cpu_features(name)
-                results[name] = ops.matmul(a, b).astype(np.float64)
-            bound = reference.gemm_error_bound(a, b)
+                results[name] = ops.matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b).astype(np.float64)
+            bound = reference.gemm_error_bound(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
             for name in available[1:]:
                 assert np.all(np.abs(results[name] - results[available[0]]) <= 2 * bound)
     finally:

@@ -13,6 +13,7 @@ namespace kernas::gemm {
 struct GemmTuning {
   MicroKernel kernel;
   PackA pack_a_block;
+  PackB pack_b_block;
   int64_t mc;  // rows of the packed A block (L2 resident); a multiple of kMR
   int64_t kc;  // most depth of packed panels (an A and a B micro-panel in L1); k is split evenly
   int64_t nc;  // columns of the packed B panel (L3 resident); a multiple of kNR
@@ -33,6 +34,14 @@ struct GemmTuning {
   // many floats; smaller panels cost less to pack twice than the two barriers
   // per panel that sharing needs.
   int64_t share_b_min_floats;
+  // The fewest rows a tile needs to run at the kernel's full rate (enough
+  // independent accumulators to cover the multiply-add latency). A block
+  // whose last tile would be thinner takes rows from the tile before it.
+  int min_tile_rows;
+  // The cost of packing one float, in multiply-adds of kernel time, for
+  // weighing thread grids that pack different amounts (Zen 3: about half a
+  // cycle a float, against 16 multiply-adds a cycle).
+  int64_t pack_cost_madds;
 };
 
 const GemmTuning& gemm_tuning(Arch arch);

@@ -19,4 +19,9 @@ using PackA = void (*)(int64_t m, int64_t k, const float* src, int64_t rs, int64
 // panels; panel q holds columns q*kNR.. as dst[q * kNR * k + p * kNR + j].
 void pack_b(int64_t k, int64_t n, const float* src, int64_t rs, int64_t cs, float* dst);
 
+// pack_b with AVX2 for the full panels of a transposed B (rs == 1); the same result.
+void pack_b_avx2_fma(int64_t k, int64_t n, const float* src, int64_t rs, int64_t cs, float* dst);
+
+using PackB = void (*)(int64_t k, int64_t n, const float* src, int64_t rs, int64_t cs, float* dst);
+
 }  // namespace kernas::gemm
