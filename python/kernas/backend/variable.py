@@ -63,3 +63,25 @@ class Variable:
 
     def __repr__(self):
         return f"<Variable path={self.path}, shape={self._value.shape}, dtype=float32>"
+
+
+def assign_weights(variables, weights, owner):
+    """Sets ``variables`` from ``weights`` (aligned lists), checking every count and shape first.
+
+    Nothing is assigned unless all of it fits. ``owner`` names the caller in
+    errors, e.g. ``"layer 'dense'"``.
+    """
+    weights = list(weights)
+    if len(weights) != len(variables):
+        raise ValueError(
+            f"You called `set_weights(weights)` on {owner} with a weight list of length {len(weights)}, "
+            f"but the {owner.split()[0]} was expecting {len(variables)} weights."
+        )
+    for variable, value in zip(variables, weights):
+        if np.shape(value) != variable.shape:
+            raise ValueError(
+                f"Weight {variable.path} of {owner} has shape {variable.shape}, which is not compatible with "
+                f"the provided weight shape {np.shape(value)}."
+            )
+    for variable, value in zip(variables, weights):
+        variable.assign(value)

@@ -18,7 +18,7 @@ import numbers
 
 import numpy as np
 
-from kernas.backend import Variable, unique_name
+from kernas.backend import Variable, assign_weights, unique_name
 from kernas.backend.naming import snake_case
 
 FLOAT32_POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None}
@@ -182,20 +182,7 @@ class Layer:
 
     def set_weights(self, weights):
         """Sets the weights from a list of arrays shaped as ``get_weights`` returns them."""
-        weights = list(weights)
-        if len(weights) != len(self._variables):
-            raise ValueError(
-                f"You called `set_weights(weights)` on layer '{self.name}' with a weight list of length "
-                f"{len(weights)}, but the layer was expecting {len(self._variables)} weights."
-            )
-        for variable, value in zip(self._variables, weights):
-            if np.shape(value) != variable.shape:
-                raise ValueError(
-                    f"Layer '{self.name}' weight shape {variable.shape} is not compatible with provided "
-                    f"weight shape {np.shape(value)}."
-                )
-        for variable, value in zip(self._variables, weights):
-            variable.assign(value)
+        assign_weights(self._variables, weights, f"layer '{self.name}'")
 
     def count_params(self):
         """The number of scalars in the layer's weights."""

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from kernas.backend import unique_name
+from kernas.backend import assign_weights, unique_name
 from kernas.layers import InputLayer, KerasTensor, Layer
 from kernas.layers import deserialize as deserialize_layer
 from kernas.layers import serialize as serialize_layer
@@ -233,21 +233,7 @@ class Sequential(Trainer):
 
     def set_weights(self, weights):
         """Sets all weights from a flat list shaped as ``get_weights`` returns it."""
-        weights = list(weights)
-        variables = self.weights
-        if len(weights) != len(variables):
-            raise ValueError(
-                f"You called `set_weights(weights)` on model '{self.name}' with a weight list of length "
-                f"{len(weights)}, but the model was expecting {len(variables)} weights."
-            )
-        for variable, value in zip(variables, weights):
-            if np.shape(value) != variable.shape:
-                raise ValueError(
-                    f"Weight {variable.path} has shape {variable.shape}, which is not compatible with the "
-                    f"provided weight shape {np.shape(value)}."
-                )
-        for variable, value in zip(variables, weights):
-            variable.assign(value)
+        assign_weights(self.weights, weights, f"model '{self.name}'")
 
     def count_params(self):
         if not self.built:
