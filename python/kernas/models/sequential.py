@@ -1,6 +1,5 @@
 """``Sequential``: a plain stack of layers, Keras's most used model."""
 
-import numpy as np
 
 from kernas.backend import assign_weights, unique_name
 from kernas.layers import InputLayer, KerasTensor, Layer
