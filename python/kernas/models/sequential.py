@@ -1,6 +1,5 @@
 """``Sequential``: a plain stack of layers, Keras's most used model."""
 
-
 from kernas.backend import assign_weights, unique_name
 from kernas.layers import InputLayer, KerasTensor, Layer
 from kernas.layers import deserialize as deserialize_layer
