@@ -435,3 +435,40 @@ def test_terminate_on_nan_stops_a_diverging_run(rng, capsys):
                         callbacks=[kernas.callbacks.TerminateOnNaN()])
     assert len(history.epoch) < 20
     assert "NaN" in capsys.readouterr().out or not np.isfinite(history.history["loss"][-1])
+
+
+# ----- custom layers and base classes ----------------------------------------------------
+
+
+class _Doubling(layers.Layer):
+    def call(self, inputs, training=None):
+        return inputs * 2.0
+
+
+def test_custom_call_layer_predicts_and_fit_refuses_it_clearly(rng):
+    model = kernas.Sequential([kernas.Input(shape=(3,)), layers.Dense(2), _Doubling()])
+    x = rng.normal(size=(4, 3)).astype(np.float32)
+    np.testing.assert_allclose(model.predict(x, verbose=0), 2.0 * model.layers[0](x), rtol=1e-6)
+    model.compile(optimizer="sgd", loss="mse")
+    before = model.get_weights()
+    with pytest.raises(TypeError, match="_Doubling.*has no backward"):
+        model.fit(x, np.zeros((4, 2)), verbose=0)
+    for a, b in zip(before, model.get_weights()):
+        assert np.array_equal(a, b)
+
+
+def test_layer_without_call_or_forward_is_refused():
+    class Empty(layers.Layer):
+        pass
+
+    with pytest.raises(TypeError, match="neither `call"):
+        Empty()(np.zeros((1, 2)))
+
+
+@pytest.mark.parametrize("base", [kernas.losses.Loss, kernas.metrics.Metric, kernas.regularizers.Regularizer])
+def test_incomplete_subclasses_of_abstract_bases_are_refused(base):
+    class Incomplete(base):
+        pass
+
+    with pytest.raises(TypeError, match="abstract"):
+        Incomplete()

@@ -56,6 +56,15 @@ def standardize_shape(shape, name="shape"):
     return tuple(None if dim is None else int(dim) for dim in shape)
 
 
+def missing_backward(layer):
+    """The error for training through a layer that only runs forward."""
+    return TypeError(
+        f"Layer '{layer.name}' ({type(layer).__name__}) has no backward: kernas has no automatic "
+        "differentiation, so a layer that fit trains through implements "
+        "`backward(saved, grad_output, need_input_grad)` beside `forward`."
+    )
+
+
 class Layer:
     """Base class of all layers.
 
@@ -217,12 +226,27 @@ class Layer:
         return tuple(input_shape)
 
     def forward(self, inputs, training=False):
-        """Returns ``(outputs, saved)``; see the module docstring."""
-        raise NotImplementedError(f"{type(self).__name__} must implement forward(inputs, training).")
+        """Returns ``(outputs, saved)``; see the module docstring.
+
+        The default serves layers written the Keras way, with only ``call``:
+        they run in ``predict`` and ``evaluate``, and ``fit`` refuses them
+        unless they also implement ``backward``.
+        """
+        if type(self).call is Layer.call:
+            raise TypeError(
+                f"{type(self).__name__} implements neither `call(inputs)` nor `forward(inputs, training)`. "
+                "Implement `call` to use the layer for inference, or `forward` and `backward` to train it."
+            )
+        return self.call(inputs, training=training), None
+
+    @classmethod
+    def has_backward(cls):
+        """Whether the class gives its gradients (``fit`` needs them)."""
+        return cls.backward is not Layer.backward
 
     def backward(self, saved, grad_output, need_input_grad=True):
         """Returns ``(grad_input or None, [gradients of trainable_variables_of_layer()])``."""
-        raise NotImplementedError(f"{type(self).__name__} must implement backward(saved, grad_output).")
+        raise missing_backward(self)
 
     def call(self, inputs, training=None):
         """Keras's ``call``: the layer's output for ``inputs``."""

@@ -1,5 +1,7 @@
 """The ``Loss`` base class (Keras's ``keras.losses.Loss``) with a gradient."""
 
+import abc
+
 import numpy as np
 
 from kernas.backend.naming import snake_case, unique_name
@@ -41,7 +43,7 @@ def same_rank(x1, x2, expand_rank_1=True):
     return x1, x2
 
 
-class Loss:
+class Loss(abc.ABC):
     """Loss base class: a Keras loss that also knows its gradient.
 
     kernas trains without automatic differentiation, so a loss must give
@@ -85,15 +87,16 @@ class Loss:
         """``(loss, grad)``: the reduced loss and its float32 gradient shaped like ``y_pred``."""
         return self._evaluate(y_true, y_pred, sample_weight, gradient=True)
 
+    @abc.abstractmethod
     def call(self, y_true, y_pred):
         """Per-sample loss values (shaped ``y_pred.shape[:-1]`` for the usual losses)."""
-        raise NotImplementedError(
-            f"Expected {type(self).__name__} to implement `call(y_true, y_pred)` returning per-sample values, "
-            "and `gradient(y_true, y_pred)` returning d(sum of call's values)/d(y_pred)."
-        )
 
     def gradient(self, y_true, y_pred):
-        """d(sum of ``call``'s values)/d(y_pred), shaped like ``y_pred`` (unweighted, unreduced)."""
+        """d(sum of ``call``'s values)/d(y_pred), shaped like ``y_pred`` (unweighted, unreduced).
+
+        A loss with only ``call`` still evaluates; training with it needs this gradient, which kernas,
+        having no automatic differentiation, cannot derive.
+        """
         raise NotImplementedError(
             f"Expected {type(self).__name__} to implement `gradient(y_true, y_pred)`: kernas has no automatic "
             "differentiation, so a custom loss returns d(sum of its per-sample values)/d(y_pred) itself."

@@ -1,5 +1,7 @@
 """The ``Metric`` base class (Keras's ``keras.metrics.Metric``) on NumPy state."""
 
+import abc
+
 import numpy as np
 
 from kernas.backend.naming import snake_case, unique_name
@@ -7,7 +9,7 @@ from kernas.backend.variable import Variable
 from kernas.losses.loss import check_dtype
 
 
-class Metric:
+class Metric(abc.ABC):
     """A metric: state accumulated batch by batch, summarised by ``result``.
 
     Subclasses implement ``update_state``, ``result`` and ``reset_state`` and
@@ -37,14 +39,17 @@ class Metric:
             for name in self._state_names
         ]
 
+    @abc.abstractmethod
     def update_state(self, y_true, y_pred, sample_weight=None):
-        raise NotImplementedError(f"Expected {type(self).__name__} to implement update_state.")
+        """Folds one batch into the state."""
 
+    @abc.abstractmethod
     def result(self):
-        raise NotImplementedError(f"Expected {type(self).__name__} to implement result.")
+        """The metric's value for the state so far."""
 
+    @abc.abstractmethod
     def reset_state(self):
-        raise NotImplementedError(f"Expected {type(self).__name__} to implement reset_state.")
+        """Clears the state."""
 
     def __call__(self, *args, **kwargs):
         """Updates the state and returns the new result, as Keras does."""

@@ -7,6 +7,7 @@ which variables are trained and regularised, and whether the last layer's
 softmax can be fused with a crossentropy loss.
 """
 
+from kernas.layers.layer import missing_backward
 from kernas.ops import activations as activation_ops
 from kernas.ops import losses as loss_ops
 
@@ -30,6 +31,10 @@ class StepRunner:
         # A layer needs the gradient at its input only if some earlier layer has weights to train.
         self.need_input_grad = [any(trained[:index]) for index in range(len(self.layers))]
         self.first_backward = next((index for index, flag in enumerate(trained) if flag), len(self.layers))
+        if optimizer is not None:
+            for layer in self.layers[self.first_backward:]:
+                if not layer.has_backward():
+                    raise missing_backward(layer)
         self.trained = trained
         self.variables = [v for layer, flag in zip(self.layers, trained) if flag for v in layer.trainable_variables_of_layer()]
         self.regularized = [(index, v.regularizer) for index, v in enumerate(self.variables) if v.regularizer is not None]

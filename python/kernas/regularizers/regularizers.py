@@ -1,5 +1,6 @@
 """Weight penalties added to the training loss: L1, L2, L1L2 and OrthogonalRegularizer."""
 
+import abc
 import math
 
 import numpy as np
@@ -13,7 +14,7 @@ def validate_float_arg(value, name):
     return float(value)
 
 
-class Regularizer:
+class Regularizer(abc.ABC):
     """Base class of regularizers: ``regularizer(x)`` is the penalty of weight ``x``.
 
     Subclasses implement ``__call__(x) -> float``, ``gradient(x)`` (the
@@ -21,18 +22,21 @@ class Regularizer:
     training step adds to the weight's gradient) and ``get_config``.
     """
 
+    @abc.abstractmethod
     def __call__(self, x):
-        return 0.0
+        """The penalty of weight ``x``, a float."""
 
+    @abc.abstractmethod
     def gradient(self, x):
-        return np.zeros(np.shape(x), dtype=np.float32)
+        """d(penalty)/dx, a float32 array shaped like ``x``."""
 
     @classmethod
     def from_config(cls, config):
         return cls(**config)
 
+    @abc.abstractmethod
     def get_config(self):
-        raise NotImplementedError(f"{self} does not implement get_config()")
+        """The constructor arguments, as Keras serializes them."""
 
     def __repr__(self):
         arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())

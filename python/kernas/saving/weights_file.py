@@ -83,6 +83,7 @@ def _archive_weights(path, model):
         try:
             with archive.open(info) as entry:
                 data = entry.read(limit + 1)
+        # zipfile raises NotImplementedError for a compression method it lacks, RuntimeError for encryption.
         except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
             raise ValueError(f"Expected a readable '{WEIGHTS_ENTRY}' in {path}. Received: {error}.") from None
         if len(data) > limit:
