@@ -1,9 +1,8 @@
 """Conv2D: 2D convolution over channels-last images, bias and activation fused into the kernel."""
 
-from kernas import initializers, regularizers
+from kernas import regularizers
 from kernas.layers import _arguments
-from kernas.layers._fused_activation import FusedActivation
-from kernas.layers.layer import Layer
+from kernas.layers._kernel_layer import KernelLayer
 from kernas.ops.conv import conv2d_backward, conv2d_forward
 
 
@@ -16,7 +15,7 @@ def conv_output_length(length, kernel, stride, padding, dilation):
     return (length - ((kernel - 1) * dilation + 1)) // stride + 1
 
 
-class Conv2D(Layer):
+class Conv2D(KernelLayer):
     """2D convolution layer: ``activation(conv2d(inputs, kernel) + bias)``.
 
     Images are channels-last ``(batch, height, width, channels)`` and the
@@ -55,7 +54,8 @@ class Conv2D(Layer):
                  groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, lora_rank=None, lora_alpha=None, **kwargs):
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        super().__init__(activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                         bias_regularizer, activity_regularizer, **kwargs)
         _arguments.unsupported("Conv2D", kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
                                lora_rank=lora_rank, lora_alpha=lora_alpha)
         self.filters = _arguments.positive_int(filters, "filters")
@@ -77,18 +77,6 @@ class Conv2D(Layer):
                 "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
                 f"Received: strides={self.strides} and dilation_rate={self.dilation_rate}"
             )
-        self._activation = FusedActivation(activation)
-        self.activation = self._activation.function
-        self.activation_name = self._activation.name
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = None
-        self.bias_constraint = None
-        self.kernel = None
-        self.bias = None
         self._input_channels = None
 
     def _check_rank(self, shape):
@@ -109,12 +97,7 @@ class Conv2D(Layer):
             )
         self.compute_output_shape(input_shape)
         self._input_channels = channels
-        self.kernel = self.add_weight(shape=self.kernel_size + (channels, self.filters),
-                                      initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-                                      name="kernel")
-        if self.use_bias:
-            self.bias = self.add_weight(shape=(self.filters,), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer, name="bias")
+        self.add_kernel_and_bias(self.kernel_size + (channels, self.filters))
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -157,7 +140,7 @@ class Conv2D(Layer):
             grad = self._activation.backward(grad_output, kept)
             dx, dkernel, dbias = conv2d_backward(inputs, self.kernel.value, grad, self.strides, self.padding,
                                                  self.dilation_rate, need_dx=need_input_grad, need_bias=self.use_bias)
-        return dx, ([dkernel, dbias] if self.use_bias else [dkernel])
+        return dx, self.weight_gradients(dkernel, dbias)
 
     def get_config(self):
         config = super().get_config()
@@ -170,12 +153,7 @@ class Conv2D(Layer):
                 "data_format": self.data_format,
                 "dilation_rate": self.dilation_rate,
                 "groups": self.groups,
-                "activation": self.activation_name,
-                "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                **self.kernel_config(),
                 "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "kernel_constraint": None,
                 "bias_constraint": None,

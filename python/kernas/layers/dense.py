@@ -1,13 +1,11 @@
 """Dense: the fully connected layer ``activation(inputs @ kernel + bias)``."""
 
-from kernas import initializers, regularizers
 from kernas.layers import _arguments
-from kernas.layers._fused_activation import FusedActivation
-from kernas.layers.layer import Layer
+from kernas.layers._kernel_layer import KernelLayer
 from kernas.ops.dense import dense_backward, dense_forward
 
 
-class Dense(Layer):
+class Dense(KernelLayer):
     """Just your regular densely-connected NN layer: ``activation(dot(inputs, kernel) + bias)``.
 
     Applied to the last axis of its input: an input ``(batch, d0, ..., in)``
@@ -44,22 +42,11 @@ class Dense(Layer):
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, lora_rank=None, lora_alpha=None,
                  quantization_config=None, **kwargs):
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        super().__init__(activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                         bias_regularizer, activity_regularizer, **kwargs)
         _arguments.unsupported("Dense", kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
                                lora_rank=lora_rank, lora_alpha=lora_alpha, quantization_config=quantization_config)
         self.units = _arguments.positive_int(units, "units")
-        self._activation = FusedActivation(activation)
-        self.activation = self._activation.function
-        self.activation_name = self._activation.name
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = None
-        self.bias_constraint = None
-        self.kernel = None
-        self.bias = None
         self._input_dim = None
 
     def build(self, input_shape):
@@ -76,11 +63,7 @@ class Dense(Layer):
                 f"Received: input_shape={tuple(input_shape)}."
             )
         self._input_dim = input_dim
-        self.kernel = self.add_weight(shape=(input_dim, self.units), initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer, name="kernel")
-        if self.use_bias:
-            self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer, name="bias")
+        self.add_kernel_and_bias((input_dim, self.units))
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -109,19 +92,14 @@ class Dense(Layer):
                                             need_bias=self.use_bias)
         if dx is not None and len(shape) != 2:
             dx = dx.reshape(shape)
-        return dx, ([dkernel, dbias] if self.use_bias else [dkernel])
+        return dx, self.weight_gradients(dkernel, dbias)
 
     def get_config(self):
         config = super().get_config()
         config.update(
             {
                 "units": self.units,
-                "activation": self.activation_name,
-                "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                **self.kernel_config(),
                 "kernel_constraint": None,
                 "bias_constraint": None,
                 "quantization_config": None,
