@@ -472,3 +472,27 @@ def test_incomplete_subclasses_of_abstract_bases_are_refused(base):
 
     with pytest.raises(TypeError, match="abstract"):
         Incomplete()
+
+
+def test_custom_layer_whose_call_takes_no_training_argument(rng):
+    class Halving(layers.Layer):
+        def call(self, inputs):
+            return inputs / 2.0
+
+    x = rng.normal(size=(3, 4)).astype(np.float32)
+    np.testing.assert_array_equal(Halving()(x), x / 2.0)
+    model = kernas.Sequential([kernas.Input(shape=(4,)), Halving()])
+    np.testing.assert_array_equal(model.predict(x, verbose=0), x / 2.0)
+
+
+def test_activity_regularizer_on_a_softmax_output_sees_probabilities(rng):
+    model = kernas.Sequential([kernas.Input(shape=(4,)), layers.Dense(3, activation="softmax",
+                                                                      activity_regularizer=kernas.regularizers.L2(1.0))])
+    model.compile(optimizer=kernas.optimizers.SGD(0.0), loss="categorical_crossentropy")
+    x = rng.normal(size=(8, 4)).astype(np.float32)
+    y = kernas.utils.to_categorical(rng.integers(0, 3, 8), 3)
+    assert model.train_on_batch(x, y) == pytest.approx(model.test_on_batch(x, y), rel=1e-6)
+
+
+def test_flatten_an_empty_batch():
+    assert layers.Flatten()(np.zeros((0, 3, 4))).shape == (0, 12)

@@ -2,7 +2,7 @@
 
 from kernas.layers._fused_activation import FusedActivation
 from kernas.layers.layer import Layer
-from kernas.ops.activations import activation_backward, activation_forward
+from kernas.ops.activations import activation_forward
 
 
 class Activation(Layer):
@@ -25,29 +25,23 @@ class Activation(Layer):
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
-        resolved = FusedActivation(activation)
-        self.activation = resolved.function
-        self.activation_name = resolved.name
-        self._spec = resolved.spec
-        self._is_linear = resolved.is_linear
-        self._needs_output = resolved.spec.backward_needs_output
+        self._activation = FusedActivation(activation)
+        self.activation = self._activation.function
+        self.activation_name = self._activation.name
 
     def forward(self, inputs, training=False, logits=False):
         """Returns ``(outputs, saved)``; with ``logits`` the outputs are the inputs (before the activation)."""
-        if logits or self._is_linear:
+        resolved = self._activation
+        if logits or resolved.is_linear:
             return inputs, None
-        outputs = activation_forward(inputs, self._spec)
+        outputs = activation_forward(inputs, resolved.spec)
         # Keep whichever of input / output the gradient kernel reads; both are arrays the caller holds anyway.
-        return outputs, (outputs if self._needs_output else inputs)
+        return outputs, (outputs if resolved.spec.backward_needs_output else inputs)
 
     def backward(self, saved, grad_output, need_input_grad=True):
         if not need_input_grad:
             return None, []
-        if saved is None:
-            return grad_output, []
-        if self._needs_output:
-            return activation_backward(self._spec, grad_output, y=saved), []
-        return activation_backward(self._spec, grad_output, x=saved), []
+        return self._activation.backward(grad_output, saved), []
 
     def get_config(self):
         config = super().get_config()

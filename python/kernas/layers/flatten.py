@@ -46,7 +46,7 @@ class Flatten(Layer):
         self.built = True
 
     def forward(self, inputs, training=False):
-        return inputs.reshape(inputs.shape[0], -1), inputs.shape
+        return inputs.reshape(inputs.shape[0], math.prod(inputs.shape[1:])), inputs.shape
 
     def backward(self, saved, grad_output, need_input_grad=True):
         return (grad_output.reshape(saved) if need_input_grad else None), []

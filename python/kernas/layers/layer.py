@@ -14,6 +14,8 @@ A layer is used three ways:
 * by ``compute_output_shape`` for shape inference (batch dimension ``None``).
 """
 
+import functools
+import inspect
 import numbers
 
 import numpy as np
@@ -54,6 +56,13 @@ def standardize_shape(shape, name="shape"):
                 f"Expected `{name}` to contain non-negative integers or None. Received: {name}={shape!r}."
             )
     return tuple(None if dim is None else int(dim) for dim in shape)
+
+
+@functools.lru_cache(maxsize=None)
+def _call_takes_training(call):
+    """Whether a ``call`` method accepts ``training`` (Keras passes it only then)."""
+    parameters = inspect.signature(call).parameters.values()
+    return any(p.name == "training" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
 
 
 def missing_backward(layer):
@@ -237,7 +246,12 @@ class Layer:
                 f"{type(self).__name__} implements neither `call(inputs)` nor `forward(inputs, training)`. "
                 "Implement `call` to use the layer for inference, or `forward` and `backward` to train it."
             )
-        return self.call(inputs, training=training), None
+        return self._run_call(inputs, training), None
+
+    def _run_call(self, inputs, training):
+        if _call_takes_training(type(self).call):
+            return self.call(inputs, training=training)
+        return self.call(inputs)
 
     @classmethod
     def has_backward(cls):
@@ -259,7 +273,7 @@ class Layer:
 
         inputs = as_float32_input(inputs, "inputs")
         self.build_once(inputs.shape)
-        return self.call(inputs, training=training)
+        return self._run_call(inputs, training)
 
     # ----- serialization -------------------------------------------------
 

@@ -91,6 +91,11 @@ class ArrayData:
         self.batch_size = batch_size or max(self.size, 1)
         self.num_batches = math.ceil(self.size / self.batch_size)
 
+    def apply_class_weight(self, class_weight):
+        """Folds Keras's ``class_weight`` into the sample weights (multiplying any given ones)."""
+        weights = class_weight_to_sample_weight(self.y, class_weight)
+        self.sample_weight = weights if self.sample_weight is None else self.sample_weight * weights
+
     def split_validation(self, validation_split):
         """Keras's ``validation_split``: the last fraction, cut before any shuffling."""
         split_at = int(math.floor(self.size * (1.0 - validation_split)))

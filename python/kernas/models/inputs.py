@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from kernas.ops._checks import as_float32
+
 
 def _as_array(data, name):
     try:
@@ -18,8 +20,7 @@ def _as_array(data, name):
 
 def as_float32_input(data, name):
     """``data`` as a C-contiguous float32 array; float64, ints and bools are converted."""
-    array = _as_array(data, name)
-    return np.ascontiguousarray(array, dtype=np.float32)
+    return as_float32(_as_array(data, name), name)
 
 
 def as_numeric(data, name):

@@ -42,15 +42,15 @@ class StepRunner:
         self.fused_kind = self._fused_kind()
 
     def _fused_kind(self):
+        """Whether the last layer's softmax and the loss can run as one kernel on the logits."""
         if self.loss is None or not self.layers:
             return None
-        kind = getattr(self.loss, "fused_softmax_kind", lambda: None)()
         last = self.layers[-1]
-        if kind is None or getattr(last, "activation_name", None) != "softmax":
+        if getattr(last, "activation_name", None) != "softmax" or self.activity[-1] is not None:
+            return None  # an activity regularizer must see the probabilities, which the fused path skips
+        if self.loss.reduction not in _FUSABLE_REDUCTIONS:
             return None
-        if getattr(self.loss, "reduction", None) not in _FUSABLE_REDUCTIONS:
-            return None
-        return kind
+        return self.loss.fused_softmax_kind()
 
     # ----- forward -----------------------------------------------------------
 
@@ -83,7 +83,7 @@ class StepRunner:
             out,
             sample_weight,
             sparse=self.fused_kind == "sparse",
-            label_smoothing=getattr(self.loss, "label_smoothing", 0.0) or 0.0,
+            label_smoothing=self.loss.label_smoothing,
             reduction=self.loss.reduction,
             with_probabilities=True,
         )
@@ -132,14 +132,16 @@ class StepRunner:
 
     def test(self, x, y, sample_weight):
         """Returns ``(total loss, predictions)`` in inference mode."""
-        out = x
-        penalty = 0.0
-        for layer in self.layers:
-            out = layer.forward(out, False)[0]
-            if layer.activity_regularizer is not None:
-                penalty += layer.activity_regularizer(out) / out.shape[0]
+        if any(regularizer is not None for regularizer in self.activity):
+            outputs = []
+            out = x
+            for layer in self.layers:
+                out = layer.forward(out, False)[0]
+                outputs.append(out)
+            penalty = self._activity_penalty(outputs)
+        else:
+            out, penalty = self.predict(x), 0.0
         value = self.loss(y, out, sample_weight) + penalty
         if self.regularized:
             value += self._penalties()
         return value, out
-

@@ -15,7 +15,6 @@ from kernas.models.data import (
     ArrayData,
     EpochIterator,
     check_batch_size,
-    class_weight_to_sample_weight,
     unpack_validation_data,
 )
 from kernas.models.inputs import as_float32_input
@@ -158,14 +157,13 @@ class Trainer:
         elif validation_split:
             data, validation = data.split_validation(validation_split)
         if class_weight is not None:
-            weights = class_weight_to_sample_weight(data.y, class_weight)
-            data.sample_weight = weights if data.sample_weight is None else data.sample_weight * weights
+            data.apply_class_weight(class_weight)
         self._prepare_input(data.x)
         if validation is not None:
             self._prepare_input(validation.x)
         runner = self._runner(state.loss, state.optimizer)
-        # One inference pass on the first batch surfaces label and shape errors before any output or step.
-        runner.test(*data.batch(slice(0, data.batch_size)))
+        # An inference pass on a few samples surfaces label and shape errors before any output or step.
+        runner.test(*data.batch(slice(0, min(data.batch_size, 32))))
         iterator = EpochIterator(data, shuffle, steps_per_epoch)
         callbacks = _callback_list(callbacks, self, verbose, epochs, iterator.steps, add_history=True)
         self.stop_training = False
@@ -273,8 +271,7 @@ class Trainer:
             raise ValueError("Expected targets `y` for train_on_batch(). Received: y=None.")
         data = ArrayData(x, y, sample_weight)
         if class_weight is not None:
-            weights = class_weight_to_sample_weight(data.y, class_weight)
-            data.sample_weight = weights if data.sample_weight is None else data.sample_weight * weights
+            data.apply_class_weight(class_weight)
         self._prepare_input(data.x)
         value, predictions = self._runner(state.loss, state.optimizer).train(data.x, data.y, data.sample_weight)
         state.update(value, data.y, predictions, data.sample_weight)
