@@ -299,7 +299,8 @@ def test_moving_statistics_update_in_place(rng):
 
 def core_arrays(rows=4, channels=3):
     f = np.float32
-    return dict(x=np.ones((rows, channels), f), y=np.empty((rows, channels), f), c=lambda: np.empty(channels, f))
+    return dict(x=np.ones((rows, channels), f), y=np.empty((rows, channels), f), c=lambda: np.empty(channels, f),
+                shared=np.ones(channels, f))
 
 
 @pytest.mark.parametrize(
@@ -315,6 +316,10 @@ def core_arrays(rows=4, channels=3):
                                                      None, None, 0.99), "share memory"),
         (lambda a: _core.batch_norm_forward_training(a["x"], None, None, 1e-3, a["y"], a["c"](), a["c"](), a["c"](),
                                                      a["c"](), None, 0.99), "both"),
+        (lambda a: _core.batch_norm_forward_training(a["x"], None, None, 1e-3, a["y"], a["shared"], a["c"](),
+                                                     a["c"](), a["shared"], a["c"](), 0.99), "moving_mean"),
+        (lambda a: _core.batch_norm_backward(a["x"], a["x"] + 1, a["c"](), a["c"](), a["shared"], True, None,
+                                             a["shared"], None), "dgamma"),
         (lambda a: _core.batch_norm_forward_training(np.ones((0, 3), np.float32), None, None, 1e-3,
                                                      np.empty((0, 3), np.float32), a["c"](), a["c"](), a["c"](),
                                                      None, None, 0.99), "at least one sample"),

@@ -475,6 +475,8 @@ def test_direct_core_calls_are_checked():
     w, g, m, v = adam_state()
     with pytest.raises(ValueError, match="clip_kind"):
         _core.adam_update(w, g, m, v, None, 1, 0.001, 0.9, 0.999, 1e-7, False, None, None, "sometimes", 1.0)
+    with pytest.raises(ValueError, match="step"):
+        _core.adam_update(w, g, m, v, None, 0, 0.001, 0.9, 0.999, 1e-7, False, None, None, "none", 0.0)
     with pytest.raises(ValueError, match="positive clipping threshold"):
         _core.adam_update(w, g, m, v, None, 1, 0.001, 0.9, 0.999, 1e-7, False, None, None, "norm", 0.0)
     with pytest.raises(ValueError, match=r"`accumulators\[0\]` to have the shape"):

@@ -8,19 +8,6 @@
 namespace kernas::bindings {
 namespace {
 
-void require_same_shape(const py::array& array, const py::array& like, const char* name, const char* like_name) {
-  bool same = array.ndim() == like.ndim();
-  for (py::ssize_t d = 0; same && d < array.ndim(); ++d) same = array.shape(d) == like.shape(d);
-  if (!same)
-    fail(std::string("Expected `") + name + "` to have the shape of `" + like_name + "`, " + shape_text(like) +
-         ". Received: " + name + ".shape=" + shape_text(array) + ".");
-}
-
-// An output may be exactly its input (in place) but must not partly overlap it.
-void require_same_or_disjoint(const py::array& out, const py::array& in, const char* out_name, const char* in_name) {
-  if (out.data() != in.data()) require_disjoint(out, in, out_name, in_name);
-}
-
 // The array as rows x cols with cols its last axis (a 0-d array is one element).
 struct Rows {
   int64_t rows, cols;

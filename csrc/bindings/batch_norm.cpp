@@ -23,19 +23,10 @@ RowsView rows_view(const py::array& x, const char* name) {
   return {rows, static_cast<int64_t>(x.shape(x.ndim() - 1))};
 }
 
-void require_same_shape(const py::array& array, const py::array& like, const char* name, const char* like_name) {
-  bool same = array.ndim() == like.ndim();
-  for (py::ssize_t d = 0; same && d < like.ndim(); ++d) same = array.shape(d) == like.shape(d);
-  if (!same)
-    fail(std::string("Expected `") + name + "` to have the shape of `" + like_name + "`, " + shape_text(like) +
-         ". Received: " + name + ".shape=" + shape_text(array) + ".");
-}
-
-// A per-channel output: float32, C-contiguous, (channels,), not overlapping x.
-float* channel_output(py::array& out, int64_t channels, const py::array& x, const char* name) {
+// A per-channel output: float32, C-contiguous, (channels,).
+float* channel_output(py::array& out, int64_t channels, const char* name) {
   require_output(out, name);
   require_shape(out, {channels}, name);
-  require_disjoint(out, x, name, "x");
   return output_data(out);
 }
 
@@ -58,23 +49,20 @@ void forward_training(const InputArray& x, const std::optional<InputArray>& gamm
   const float* beta_data = optional_parameter(beta, v.channels, "beta");
   require_output(y, "y");
   require_same_shape(y, x, "y", "x");
-  require_disjoint(y, x, "y", "x");
-  float* mean_data = channel_output(mean, v.channels, x, "mean");
-  float* variance_data = channel_output(variance, v.channels, x, "variance");
-  float* inv_std_data = channel_output(inv_std, v.channels, x, "inv_std");
-  for (const py::array* stat : {&mean, &variance, &inv_std}) require_disjoint(y, *stat, "y", "a statistics output");
-  require_disjoint(mean, variance, "mean", "variance");
-  require_disjoint(mean, inv_std, "mean", "inv_std");
-  require_disjoint(variance, inv_std, "variance", "inv_std");
+  float* mean_data = channel_output(mean, v.channels, "mean");
+  float* variance_data = channel_output(variance, v.channels, "variance");
+  float* inv_std_data = channel_output(inv_std, v.channels, "inv_std");
   if (moving_mean.has_value() != moving_variance.has_value())
     fail("Expected `moving_mean` and `moving_variance` to be both arrays or both None.");
   float* moving_mean_data = nullptr;
   float* moving_variance_data = nullptr;
   if (moving_mean) {
-    moving_mean_data = channel_output(*moving_mean, v.channels, x, "moving_mean");
-    moving_variance_data = channel_output(*moving_variance, v.channels, x, "moving_variance");
-    require_disjoint(*moving_mean, *moving_variance, "moving_mean", "moving_variance");
+    moving_mean_data = channel_output(*moving_mean, v.channels, "moving_mean");
+    moving_variance_data = channel_output(*moving_variance, v.channels, "moving_variance");
   }
+  require_all_disjoint({{&y, "y"}, {&mean, "mean"}, {&variance, "variance"}, {&inv_std, "inv_std"},
+                        {present(moving_mean), "moving_mean"}, {present(moving_variance), "moving_variance"}},
+                       {{&x, "x"}, {present(gamma), "gamma"}, {present(beta), "beta"}});
   const float* x_data = x.data();
   float* y_data = output_data(y);
   const float momentum_f = static_cast<float>(momentum);
@@ -95,15 +83,10 @@ void forward_inference(const InputArray& x, const InputArray& mean, const InputA
   const float* beta_data = optional_parameter(beta, v.channels, "beta");
   require_output(y, "y");
   require_same_shape(y, x, "y", "x");
-  require_disjoint(y, x, "y", "x");
-  require_disjoint(y, mean, "y", "mean");
-  require_disjoint(y, variance, "y", "variance");
-  float* inv_std_data = nullptr;
-  if (inv_std) {
-    inv_std_data = channel_output(*inv_std, v.channels, x, "inv_std");
-    require_disjoint(*inv_std, y, "inv_std", "y");
-    require_disjoint(*inv_std, variance, "inv_std", "variance");
-  }
+  float* inv_std_data = inv_std ? channel_output(*inv_std, v.channels, "inv_std") : nullptr;
+  require_all_disjoint({{&y, "y"}, {present(inv_std), "inv_std"}},
+                       {{&x, "x"}, {&mean, "mean"}, {&variance, "variance"}, {present(gamma), "gamma"},
+                        {present(beta), "beta"}});
   const float* x_data = x.data();
   const float* mean_data = mean.data();
   const float* variance_data = variance.data();
@@ -125,21 +108,12 @@ void backward(const InputArray& x, const InputArray& dy, const InputArray& mean,
   if (dx) {
     require_output(*dx, "dx");
     require_same_shape(*dx, x, "dx", "x");
-    require_disjoint(*dx, x, "dx", "x");
-    require_disjoint(*dx, dy, "dx", "dy");
-    require_disjoint(*dx, mean, "dx", "mean");
-    require_disjoint(*dx, inv_std, "dx", "inv_std");
     dx_data = output_data(*dx);
   }
   float* dgamma_data = optional_output(dgamma, {v.channels}, "dgamma");
   float* dbeta_data = optional_output(dbeta, {v.channels}, "dbeta");
-  if (dgamma && dbeta) require_disjoint(*dgamma, *dbeta, "dgamma", "dbeta");
-  for (const auto* grad : {&dgamma, &dbeta}) {
-    if (!*grad) continue;
-    require_disjoint(**grad, x, "a parameter gradient", "x");
-    require_disjoint(**grad, dy, "a parameter gradient", "dy");
-    if (dx) require_disjoint(**grad, *dx, "a parameter gradient", "dx");
-  }
+  require_all_disjoint({{present(dx), "dx"}, {present(dgamma), "dgamma"}, {present(dbeta), "dbeta"}},
+                       {{&x, "x"}, {&dy, "dy"}, {&mean, "mean"}, {&inv_std, "inv_std"}, {present(gamma), "gamma"}});
   const float* x_data = x.data();
   const float* dy_data = dy.data();
   const float* mean_data = mean.data();

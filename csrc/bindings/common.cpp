@@ -47,6 +47,28 @@ void require_disjoint(const py::array& out, const py::array& in, const char* out
          "`: the result would overwrite its own input.");
 }
 
+void require_same_shape(const py::array& array, const py::array& like, const char* name, const char* like_name) {
+  bool same = array.ndim() == like.ndim();
+  for (py::ssize_t d = 0; same && d < like.ndim(); ++d) same = array.shape(d) == like.shape(d);
+  if (!same)
+    fail(std::string("Expected `") + name + "` to have the shape of `" + like_name + "`, " + shape_text(like) +
+         ". Received: " + name + ".shape=" + shape_text(array) + ".");
+}
+
+void require_same_or_disjoint(const py::array& out, const py::array& in, const char* out_name, const char* in_name) {
+  if (out.data() != in.data()) require_disjoint(out, in, out_name, in_name);
+}
+
+void require_all_disjoint(std::initializer_list<NamedArray> outputs, std::initializer_list<NamedArray> inputs) {
+  for (const auto& [out, out_name] : outputs) {
+    if (!out) continue;
+    for (const auto& [in, in_name] : inputs)
+      if (in) require_disjoint(*out, *in, out_name, in_name);
+    for (const auto& [other, other_name] : outputs)
+      if (other && other != out) require_disjoint(*out, *other, out_name, other_name);
+  }
+}
+
 float* optional_output(std::optional<py::array>& out, std::initializer_list<int64_t> shape, const char* name) {
   if (!out) return nullptr;
   require_output(*out, name);

@@ -11,6 +11,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace kernas::bindings {
 
@@ -35,6 +36,24 @@ void require_ndim(const py::array& array, int64_t ndim, const char* name);
 
 // Fails if an output shares memory with an input it would overwrite.
 void require_disjoint(const py::array& out, const py::array& in, const char* out_name, const char* in_name);
+
+// Fails unless `array` has the shape of `like`.
+void require_same_shape(const py::array& array, const py::array& like, const char* name, const char* like_name);
+
+// An output may be exactly its input (in place) but must not partly overlap it.
+void require_same_or_disjoint(const py::array& out, const py::array& in, const char* out_name, const char* in_name);
+
+// An array and its argument name; the array may be absent (null).
+using NamedArray = std::pair<const py::array*, const char*>;
+
+template <class Array>
+const py::array* present(const std::optional<Array>& array) {
+  return array ? &*array : nullptr;
+}
+
+// Every present output against every present input and every other output:
+// a kernel reads its inputs and writes its outputs in no promised order, so none may overlap.
+void require_all_disjoint(std::initializer_list<NamedArray> outputs, std::initializer_list<NamedArray> inputs);
 
 inline float* output_data(py::array& out) { return static_cast<float*>(out.mutable_data()); }
 

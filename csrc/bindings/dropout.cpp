@@ -15,10 +15,8 @@ void dropout(Kernel kernel, const InputArray& x, double rate, uint64_t seed, uin
   if (!(rate >= 0.0 && rate < 1.0))
     fail("Expected a dropout rate in [0, 1). Received: rate=" + std::to_string(rate) + ".");
   require_output(out, out_name);
-  if (out.ndim() != x.ndim() || !std::equal(x.shape(), x.shape() + x.ndim(), out.shape()))
-    fail(std::string("Expected `") + out_name + "` to have the shape of `" + x_name + "`, " + shape_text(x) +
-         ". Received: " + out_name + ".shape=" + shape_text(out) + ".");
-  if (out.data() != x.data()) require_disjoint(out, x, out_name, x_name);
+  require_same_shape(out, x, out_name, x_name);
+  require_same_or_disjoint(out, x, out_name, x_name);
   const int64_t count = x.size();
   const float* x_data = x.data();
   float* out_data = output_data(out);

@@ -10,26 +10,6 @@ namespace {
 // so kernas.ops.losses rejects non-integer labels before calling).
 using LabelArray = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
 
-// Null for an output that is not wanted (None), else its checked buffer.
-float* output_buffer(std::optional<py::array>& array, std::initializer_list<int64_t> shape, const char* name) {
-  if (!array) return nullptr;
-  require_output(*array, name);
-  require_shape(*array, shape, name);
-  return output_data(*array);
-}
-
-// Every output against every input and against each other: none may overlap.
-void require_all_disjoint(std::initializer_list<std::pair<const std::optional<py::array>*, const char*>> outputs,
-                          std::initializer_list<std::pair<const py::array*, const char*>> inputs) {
-  for (const auto& [out, out_name] : outputs) {
-    if (!*out) continue;
-    for (const auto& [in, in_name] : inputs)
-      if (in) require_disjoint(**out, *in, out_name, in_name);
-    for (const auto& [other, other_name] : outputs)
-      if (other != out && *other) require_disjoint(**out, **other, out_name, other_name);
-  }
-}
-
 const float* optional_data(const std::optional<InputArray>& array) { return array ? array->data() : nullptr; }
 
 void require_weights(const std::optional<InputArray>& sample_weight, int64_t rows) {
@@ -52,11 +32,11 @@ float loss(LossKind kind, const InputArray& y_true, const InputArray& y_pred,
   const int64_t rows = y_pred.shape(0), cols = y_pred.shape(1);
   require_shape(y_true, {rows, cols}, "y_true");
   require_weights(sample_weight, rows);
-  float* per_sample_data = output_buffer(per_sample, {rows}, "per_sample");
-  float* grad_data = output_buffer(grad, {rows, cols}, "grad");
-  require_all_disjoint({{&per_sample, "per_sample"}, {&grad, "grad"}},
+  float* per_sample_data = optional_output(per_sample, {rows}, "per_sample");
+  float* grad_data = optional_output(grad, {rows, cols}, "grad");
+  require_all_disjoint({{present(per_sample), "per_sample"}, {present(grad), "grad"}},
                        {{&y_true, "y_true"}, {&y_pred, "y_pred"},
-                        {sample_weight ? &*sample_weight : nullptr, "sample_weight"}});
+                        {present(sample_weight), "sample_weight"}});
   const LossSpec spec{kind, delta, label_smoothing};
   const float *t = y_true.data(), *p = y_pred.data(), *w = optional_data(sample_weight);
   py::gil_scoped_release release;
@@ -70,11 +50,11 @@ float sparse_categorical_crossentropy(const LabelArray& labels, const InputArray
   const int64_t rows = y_pred.shape(0), classes = y_pred.shape(1);
   require_labels(labels, rows, classes);
   require_weights(sample_weight, rows);
-  float* per_sample_data = output_buffer(per_sample, {rows}, "per_sample");
-  float* grad_data = output_buffer(grad, {rows, classes}, "grad");
-  require_all_disjoint({{&per_sample, "per_sample"}, {&grad, "grad"}},
+  float* per_sample_data = optional_output(per_sample, {rows}, "per_sample");
+  float* grad_data = optional_output(grad, {rows, classes}, "grad");
+  require_all_disjoint({{present(per_sample), "per_sample"}, {present(grad), "grad"}},
                        {{&labels, "labels"}, {&y_pred, "y_pred"},
-                        {sample_weight ? &*sample_weight : nullptr, "sample_weight"}});
+                        {present(sample_weight), "sample_weight"}});
   const int64_t* l = labels.data();
   const float *p = y_pred.data(), *w = optional_data(sample_weight);
   py::gil_scoped_release release;
@@ -95,14 +75,16 @@ std::pair<float, int64_t> softmax_crossentropy(const InputArray& logits, const s
   if (y_true) require_shape(*y_true, {rows, classes}, "y_true");
   if (labels) require_labels(*labels, rows, classes);
   require_weights(sample_weight, rows);
-  float* per_sample_data = output_buffer(per_sample, {rows}, "per_sample");
-  float* probabilities_data = output_buffer(probabilities, {rows, classes}, "probabilities");
-  float* grad_data = output_buffer(grad, {rows, classes}, "grad");
-  require_all_disjoint({{&per_sample, "per_sample"}, {&probabilities, "probabilities"}, {&grad, "grad"}},
+  float* per_sample_data = optional_output(per_sample, {rows}, "per_sample");
+  float* probabilities_data = optional_output(probabilities, {rows, classes}, "probabilities");
+  float* grad_data = optional_output(grad, {rows, classes}, "grad");
+  require_all_disjoint({{present(per_sample), "per_sample"},
+                        {present(probabilities), "probabilities"},
+                        {present(grad), "grad"}},
                        {{&logits, "logits"},
                         {y_true ? &*y_true : nullptr, "y_true"},
                         {labels ? &*labels : nullptr, "labels"},
-                        {sample_weight ? &*sample_weight : nullptr, "sample_weight"}});
+                        {present(sample_weight), "sample_weight"}});
   const float *x = logits.data(), *t = optional_data(y_true), *w = optional_data(sample_weight);
   const int64_t* l = labels ? labels->data() : nullptr;
   py::gil_scoped_release release;

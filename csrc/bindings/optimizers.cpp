@@ -200,6 +200,8 @@ void adam_update(const py::sequence& weights, const py::sequence& grads, const p
   variables.add_slots(1, velocities, "velocities", true);
   variables.add_slots(2, velocity_hats, "velocity_hats", amsgrad);
   variables.require_disjoint();
+  // Adam's bias correction divides by 1 - beta_1**step: step 0 would turn every weight into NaN.
+  if (step < 1) fail("Expected `step` >= 1 (the first update is step 1). Received: step=" + std::to_string(step) + ".");
   auto options = common_options<AdamOptions>(variables, learning_rate, weight_decay, use_weight_decay, clip_kind,
                                              clip_threshold);
   options.step = step;

@@ -230,6 +230,7 @@ void conv2d_backward(const Conv2DGeometry& g, const float* x, const float* kerne
   const bool fused = activation.kind != ActivationKind::Linear;
   const int64_t pixels = g.pixels(), depth = g.depth(), out_c = g.out_c, weights = depth * out_c;
   if (pixels <= 0) {
+    if (dx) std::fill(dx, dx + g.batch * g.in_h * g.in_w * g.in_c, 0.0f);
     if (dkernel) std::fill(dkernel, dkernel + weights, 0.0f);
     if (dbias) std::fill(dbias, dbias + out_c, 0.0f);
     return;
