@@ -318,3 +318,16 @@ def test_builtin_call_and_gradient_are_per_sample(rng):
     np.testing.assert_allclose(loss.call(y_true, y_pred), losses.categorical_crossentropy(y_true, y_pred))
     _, grad = losses.CategoricalCrossentropy(reduction="sum").value_and_gradient(y_true, y_pred)
     np.testing.assert_allclose(loss.gradient(y_true, y_pred), grad)
+
+
+def test_custom_loss_on_a_single_sample_reduces_like_keras():
+    class Cube(losses.Loss):
+        def call(self, y_true, y_pred):
+            return np.mean((y_pred - y_true) ** 3, axis=-1)
+
+        def gradient(self, y_true, y_pred):
+            return 3 * (y_pred - y_true) ** 2 / y_pred.shape[-1]
+
+    value, grad = Cube().value_and_gradient(np.zeros(3), np.ones(3))
+    assert value == pytest.approx(1.0) and np.allclose(grad, 1.0)
+    assert Cube()(np.zeros(3), np.ones(3), sample_weight=2.0) == pytest.approx(2.0)

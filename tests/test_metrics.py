@@ -325,3 +325,9 @@ def test_update_overhead_is_reported(rng, capsys):
         with capsys.disabled():
             print(f"\n{type(metric).__name__}: {(time.perf_counter() - start) / 200 * 1e6:.1f} us per update")
         assert 0.0 <= metric.result() <= 1.0
+
+
+def test_numpy_float32_dtype_is_accepted_like_layers_accept_it():
+    assert metrics.Mean(dtype=np.float32).dtype == "float32"
+    with pytest.raises(ValueError, match="float32"):
+        metrics.Mean(dtype="float16")

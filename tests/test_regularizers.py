@@ -84,3 +84,8 @@ def test_get_names_and_errors():
         regularizers.get(lambda x: 0.0)
     with pytest.raises(ValueError, match="mode"):
         regularizers.OrthogonalRegularizer(mode="diagonal")
+
+
+def test_orthogonal_regularizer_needs_two_vectors():
+    with pytest.raises(ValueError, match="at least 2 columns"):
+        regularizers.OrthogonalRegularizer(factor=0.1, mode="columns")(np.ones((4, 1), np.float32))

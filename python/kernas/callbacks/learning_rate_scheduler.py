@@ -52,27 +52,12 @@ class LearningRateScheduler(Callback):
         return learning_rate
 
     def on_epoch_begin(self, epoch, logs=None):
-        optimizers = getattr(self.model.optimizer, "optimizers", None)
-        if optimizers is not None:
-            for opt in optimizers:
-                learning_rate = self._update_optimizer_lr(opt, epoch)
-                if self.verbose > 0:
-                    print_msg(
-                        f"\nEpoch {epoch + 1}: LearningRateScheduler setting {opt.name} learning rate to "
-                        f"{learning_rate}."
-                    )
-        else:
-            learning_rate = self._update_optimizer_lr(self.model.optimizer, epoch)
-            if self.verbose > 0:
-                print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {learning_rate}.")
+        learning_rate = self._update_optimizer_lr(self.model.optimizer, epoch)
+        if self.verbose > 0:
+            print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {learning_rate}.")
 
     def on_epoch_end(self, epoch, logs=None):
         if not logs:
             # Keras adds the entry to a fresh dict here, which nobody sees.
             return
-        optimizers = getattr(self.model.optimizer, "optimizers", None)
-        if optimizers is not None:
-            for opt in optimizers:
-                logs[f"learning_rate_{opt.name}"] = float(opt.learning_rate)
-        else:
-            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+        logs["learning_rate"] = float(self.model.optimizer.learning_rate)

@@ -65,15 +65,14 @@ class ReduceLROnPlateau(MonitorCallback):
         self.cooldown_counter = 0
         self.wait = 0
 
-    def _reduce_optimizer_lr(self, optimizer, epoch, name=""):
+    def _reduce_optimizer_lr(self, optimizer, epoch):
         old_lr = float(optimizer.learning_rate)
         # The learning rate lives in float32, so min_lr is compared in float32 too.
         if old_lr > np.float32(self.min_lr):
             new_lr = max(old_lr * self.factor, self.min_lr)
             optimizer.learning_rate = new_lr
             if self.verbose > 0:
-                name_str = f" {name}" if name else ""
-                print_msg(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing{name_str} learning rate to {new_lr}.")
+                print_msg(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.")
             return True
         return False
 
@@ -85,12 +84,7 @@ class ReduceLROnPlateau(MonitorCallback):
             self._set_monitor_op()
         logs = logs or {}
         optimizer = self.model.optimizer
-        optimizers = getattr(optimizer, "optimizers", None)
-        if optimizers is not None:
-            for opt in optimizers:
-                logs[f"learning_rate_{opt.name}"] = float(opt.learning_rate)
-        else:
-            logs["learning_rate"] = float(optimizer.learning_rate)
+        logs["learning_rate"] = float(optimizer.learning_rate)
         current = logs.get(self.monitor)
         if current is None:
             self._warn_unavailable(logs, "Learning rate reduction is", end=".")
@@ -104,13 +98,7 @@ class ReduceLROnPlateau(MonitorCallback):
         elif not self.in_cooldown():
             self.wait += 1
             if self.wait >= self.patience:
-                if optimizers is not None:
-                    reduced = False
-                    for opt in optimizers:
-                        reduced = self._reduce_optimizer_lr(opt, epoch, f"{opt.name}") or reduced
-                else:
-                    reduced = self._reduce_optimizer_lr(optimizer, epoch)
-                if reduced:
+                if self._reduce_optimizer_lr(optimizer, epoch):
                     self.cooldown_counter = self.cooldown
                     self.wait = 0
 

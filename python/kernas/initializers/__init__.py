@@ -14,7 +14,7 @@ import numpy as np
 from kernas.backend import serialization
 from kernas.backend.naming import snake_case
 from kernas.initializers.constant_initializers import Constant, Identity, Ones, Zeros
-from kernas.initializers.initializer import Initializer, check_dtype, standardize_shape
+from kernas.initializers.initializer import Initializer, check_float32, standardize_shape
 from kernas.initializers.random_initializers import Orthogonal, RandomNormal, RandomUniform, TruncatedNormal
 from kernas.initializers.variance_scaling import (
     GlorotNormal,
@@ -84,7 +84,7 @@ def _array_initializer(array):
     value = np.array(array, dtype=np.float32)
 
     def initialize_fn(shape, dtype=None):
-        check_dtype(dtype)
+        check_float32(dtype)
         if standardize_shape(shape) != value.shape:
             raise ValueError(
                 f"Expected `shape` to be {value.shape} for direct tensor as initializer. Received shape={shape}"

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from kernas.initializers.initializer import Initializer, check_dtype, standardize_shape
+from kernas.initializers.initializer import Initializer, check_float32, standardize_shape
 
 
 class Zeros(Initializer):
@@ -16,7 +16,7 @@ class Zeros(Initializer):
     """
 
     def __call__(self, shape, dtype=None):
-        check_dtype(dtype)
+        check_float32(dtype)
         return np.zeros(standardize_shape(shape), dtype=np.float32)
 
 
@@ -29,7 +29,7 @@ class Ones(Initializer):
     """
 
     def __call__(self, shape, dtype=None):
-        check_dtype(dtype)
+        check_float32(dtype)
         return np.ones(standardize_shape(shape), dtype=np.float32)
 
 
@@ -56,7 +56,7 @@ class Constant(Initializer):
         self.value = value
 
     def __call__(self, shape, dtype=None):
-        check_dtype(dtype)
+        check_float32(dtype)
         return np.full(standardize_shape(shape), self.value, dtype=np.float32)
 
     def get_config(self):
@@ -79,7 +79,7 @@ class Identity(Initializer):
         self.gain = gain
 
     def __call__(self, shape, dtype=None):
-        check_dtype(dtype)
+        check_float32(dtype)
         shape = standardize_shape(shape)
         if len(shape) != 2:
             raise ValueError(

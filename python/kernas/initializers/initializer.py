@@ -4,19 +4,8 @@ import numbers
 
 import numpy as np
 
+from kernas.backend.dtypes import check_float32
 from kernas.random import draw_seed
-
-
-def check_dtype(dtype):
-    """kernas creates float32 weights only; other dtypes are refused with the fix."""
-    if dtype is None:
-        return
-    name = dtype if isinstance(dtype, str) else getattr(dtype, "name", None) or np.dtype(dtype).name
-    if name != "float32":
-        raise ValueError(
-            f"Expected dtype float32 (kernas computes in float32 only). Received: dtype={dtype!r}. "
-            "Pass dtype=None or 'float32'."
-        )
 
 
 def standardize_shape(shape):

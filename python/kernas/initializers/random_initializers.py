@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from kernas.initializers.initializer import RandomInitializer, check_dtype, standardize_shape
+from kernas.initializers.initializer import RandomInitializer, check_float32, standardize_shape
 
 
 def truncated_standard_normal(generator, shape):
@@ -26,7 +26,7 @@ class _ScaledNormal(RandomInitializer):
         super().__init__(seed=seed)
 
     def __call__(self, shape, dtype=None):
-        check_dtype(dtype)
+        check_float32(dtype)
         values = self._standard_normal(self._generator(), standardize_shape(shape))
         return (values * self.stddev + self.mean).astype(np.float32)
 
@@ -87,7 +87,7 @@ class RandomUniform(RandomInitializer):
         super().__init__(seed=seed)
 
     def __call__(self, shape, dtype=None):
-        check_dtype(dtype)
+        check_float32(dtype)
         values = self._generator().uniform(self.minval, self.maxval, standardize_shape(shape))
         return values.astype(np.float32)
 
@@ -116,7 +116,7 @@ class Orthogonal(RandomInitializer):
         super().__init__(seed=seed)
 
     def __call__(self, shape, dtype=None):
-        check_dtype(dtype)
+        check_float32(dtype)
         shape = standardize_shape(shape)
         if len(shape) < 2:
             raise ValueError(

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from kernas.initializers.initializer import RandomInitializer, check_dtype, standardize_shape
+from kernas.initializers.initializer import RandomInitializer, check_float32, standardize_shape
 from kernas.initializers.random_initializers import truncated_standard_normal
 
 # The standard deviation of a standard normal truncated to (-2, 2): dividing by
@@ -82,7 +82,7 @@ class VarianceScaling(RandomInitializer):
         super().__init__(seed=seed)
 
     def __call__(self, shape, dtype=None):
-        check_dtype(dtype)
+        check_float32(dtype)
         shape = standardize_shape(shape)
         fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]

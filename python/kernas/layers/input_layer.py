@@ -1,6 +1,7 @@
 """``Input`` / ``InputLayer``: declares the shape of a model's inputs."""
 
-from kernas.layers.layer import Layer, _check_dtype, standardize_shape
+from kernas.backend.dtypes import check_float32
+from kernas.layers.layer import Layer, standardize_shape
 
 
 class KerasTensor:
@@ -43,7 +44,7 @@ class InputLayer(Layer):
             raise ValueError("kernas.layers.InputLayer does not take `input_tensor`. Pass `shape` instead.")
         if optional:
             raise ValueError("kernas does not support optional inputs. Received: optional=True.")
-        _check_dtype(dtype)
+        check_float32(dtype)
         if shape is not None and batch_shape is not None:
             raise ValueError("You cannot pass both `shape` and `batch_shape` at the same time.")
         if batch_size is not None and batch_shape is not None:

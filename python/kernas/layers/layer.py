@@ -21,23 +21,10 @@ import numbers
 import numpy as np
 
 from kernas.backend import Variable, assign_weights, unique_name
+from kernas.backend.dtypes import check_float32
 from kernas.backend.naming import snake_case
 
 FLOAT32_POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None}
-
-
-def _check_dtype(dtype):
-    """kernas computes in float32 only; accept the spellings of float32 Keras accepts."""
-    name = dtype
-    if isinstance(dtype, dict):
-        name = dtype.get("config", {}).get("name")
-    elif dtype is not None and not isinstance(dtype, str):
-        name = getattr(dtype, "name", None) or np.dtype(dtype).name
-    if name not in (None, "float32"):
-        raise ValueError(
-            f"Expected dtype float32 (kernas computes in float32 only). Received: dtype={dtype!r}. "
-            "Remove the `dtype` argument or pass 'float32'."
-        )
 
 
 def standardize_shape(shape, name="shape"):
@@ -108,7 +95,7 @@ class Layer:
             self._input_shape_arg = standardize_shape(batch_input_shape, "batch_input_shape")[1:]
         if not isinstance(trainable, bool):
             raise ValueError(f"Expected `trainable` to be a boolean. Received: trainable={trainable!r}.")
-        _check_dtype(dtype)
+        check_float32(dtype)
         if name is None:
             name = unique_name(snake_case(type(self).__name__))
         elif not isinstance(name, str) or not name:
@@ -145,7 +132,7 @@ class Layer:
                 f"Weight constraints are not supported by kernas. Received: constraint={constraint!r}. "
                 "Remove the constraint argument."
             )
-        _check_dtype(dtype)
+        check_float32(dtype)
         shape = standardize_shape(() if shape is None else shape)
         init = initializers.get("glorot_uniform" if initializer is None else initializer)
         name = name or f"variable_{len(self._variables)}"

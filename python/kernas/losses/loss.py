@@ -4,6 +4,7 @@ import abc
 
 import numpy as np
 
+from kernas.backend.dtypes import check_float32
 from kernas.backend.naming import snake_case, unique_name
 from kernas.ops._checks import as_float32
 
@@ -17,15 +18,6 @@ def standardize_reduction(reduction):
             f"Expected `reduction` to be one of {_REDUCTIONS}. Received: reduction={reduction!r}."
         )
     return reduction
-
-
-def check_dtype(dtype, owner):
-    """kernas computes in float32: ``None`` (Keras's floatx) or ``"float32"``."""
-    if dtype not in (None, "float32"):
-        raise ValueError(
-            f"Expected dtype=None or 'float32' for {owner}: kernas computes in float32. Received: dtype={dtype!r}."
-        )
-    return "float32"
 
 
 def same_rank(x1, x2, expand_rank_1=True):
@@ -73,7 +65,7 @@ class Loss(abc.ABC):
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
         self.name = name or unique_name(snake_case(type(self).__name__))
         self.reduction = standardize_reduction(reduction)
-        self._dtype = check_dtype(dtype, type(self).__name__)
+        self._dtype = check_float32(dtype, type(self).__name__)
 
     @property
     def dtype(self):
@@ -119,7 +111,7 @@ class Loss(abc.ABC):
             values, weights = same_rank(values, weights)
             values = values * weights
         reduction = self.reduction
-        if reduction in (None, "none") or values.ndim == 0:
+        if reduction in (None, "none"):
             if gradient:
                 raise ValueError(
                     "Expected a reducing `reduction` for value_and_gradient: the gradient is of a scalar loss. "
@@ -128,7 +120,7 @@ class Loss(abc.ABC):
             return values
         total = float(values.sum(dtype=np.float64))
         divisor = 1.0
-        if reduction != "sum":
+        if reduction != "sum" and values.ndim > 0:  # Keras leaves a single (0-d) value unreduced
             if reduction == "mean_with_sample_weight" and weights is not None:
                 divisor = float(weights.sum(dtype=np.float64))
             else:

@@ -4,9 +4,9 @@ import abc
 
 import numpy as np
 
+from kernas.backend.dtypes import check_float32
 from kernas.backend.naming import snake_case, unique_name
 from kernas.backend.variable import Variable
-from kernas.losses.loss import check_dtype
 
 
 class Metric(abc.ABC):
@@ -25,7 +25,7 @@ class Metric(abc.ABC):
 
     def __init__(self, dtype=None, name=None):
         self.name = name or unique_name(snake_case(type(self).__name__))
-        self._dtype = check_dtype(dtype, type(self).__name__)
+        self._dtype = check_float32(dtype, type(self).__name__)
 
     @property
     def dtype(self):

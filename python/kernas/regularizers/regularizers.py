@@ -166,6 +166,11 @@ class OrthogonalRegularizer(Regularizer):
         return vectors, inv_norm
 
     def _scale(self, n):
+        if n < 2:
+            raise ValueError(
+                f"Expected at least 2 {self.mode} to keep orthogonal. Received: a weight with {n}. "
+                "OrthogonalRegularizer needs a kernel with several rows (mode='rows') or columns (mode='columns')."
+            )
         return self.factor * 0.5 / (n * (n - 1.0) / 2.0)
 
     def __call__(self, x):
