@@ -1,4 +1,4 @@
-"""The input check shared by the layers of channels-last images (the 2D pooling layers)."""
+"""The input check shared by the layers of channels-last images (Conv2D and the 2D pooling layers)."""
 
 from kernas.layers.layer import Layer
 
@@ -11,7 +11,8 @@ class ImageLayer(Layer):
             raise ValueError(
                 f"Input 0 of layer \"{self.name}\" is incompatible with the layer: expected ndim=4, found "
                 f"ndim={len(shape)}. Full shape received: {tuple(shape)}. {type(self).__name__} takes "
-                "(batch, height, width, channels) images."
+                "(batch, height, width, channels) images; add a channels axis with x[..., None] for "
+                "single-channel images."
             )
 
     def _check_input(self, inputs):

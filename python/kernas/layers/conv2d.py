@@ -2,6 +2,7 @@
 
 from kernas import regularizers
 from kernas.layers import _arguments
+from kernas.layers._image_layer import ImageLayer
 from kernas.layers._kernel_layer import KernelLayer
 from kernas.ops.conv import conv2d_backward, conv2d_forward
 
@@ -15,7 +16,7 @@ def conv_output_length(length, kernel, stride, padding, dilation):
     return (length - ((kernel - 1) * dilation + 1)) // stride + 1
 
 
-class Conv2D(KernelLayer):
+class Conv2D(KernelLayer, ImageLayer):
     """2D convolution layer: ``activation(conv2d(inputs, kernel) + bias)``.
 
     Images are channels-last ``(batch, height, width, channels)`` and the
@@ -78,14 +79,6 @@ class Conv2D(KernelLayer):
                 f"Received: strides={self.strides} and dilation_rate={self.dilation_rate}"
             )
         self._input_channels = None
-
-    def _check_rank(self, shape):
-        if len(shape) != 4:
-            raise ValueError(
-                f"Input 0 of layer \"{self.name}\" is incompatible with the layer: expected ndim=4, found "
-                f"ndim={len(shape)}. Full shape received: {tuple(shape)}. Conv2D takes (batch, height, width, "
-                "channels) images; add a channels axis with x[..., None] for single-channel images."
-            )
 
     def build(self, input_shape):
         self._check_rank(input_shape)

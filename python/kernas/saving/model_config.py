@@ -13,8 +13,6 @@ import numpy as np
 
 
 def _build_config(model):
-    if hasattr(model, "get_build_config"):
-        return model.get_build_config()
     if not model.built:
         return None
     return {"input_shape": list(model.input_shape)}
