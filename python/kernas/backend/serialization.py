@@ -4,6 +4,8 @@ Shared by ``kernas.initializers``, ``kernas.regularizers``, ``kernas.losses``
 and ``kernas.metrics``; ``package`` is the subpackage's name (``"initializers"``).
 """
 
+from kernas.backend.registration import custom_class, get_registered_name, is_user_module, unknown_user_class
+
 
 def keras_dict(obj, package):
     """Keras's form of a built-in: ``{"module": "keras.<package>", "class_name", "config", ...}``."""
@@ -21,7 +23,7 @@ def serialize_object(obj, package):
     if cls.__module__.startswith(f"kernas.{package}"):
         return keras_dict(obj, package)
     return {"module": cls.__module__, "class_name": cls.__name__, "config": obj.get_config(),
-            "registered_name": cls.__name__}
+            "registered_name": get_registered_name(cls)}
 
 
 def lookup(by_name, base, kind, name):
@@ -33,17 +35,26 @@ def lookup(by_name, base, kind, name):
     return cls
 
 
-def deserialize_object(config, by_name, base, kind, package):
-    """The object a Keras config dict of one of kernas's (Keras's built-in) classes describes."""
+def deserialize_object(config, by_name, base, kind):
+    """The object a Keras config dict describes: a user class registered or in scope, else kernas's own."""
     article = "an" if kind[0] in "aeiou" else "a"
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(
             f"Expected {article} {kind} config dict with 'class_name' and 'config'. Received: config={config!r}."
         )
-    module = config.get("module")
-    if module not in (None, f"keras.{package}", f"keras.src.{package}"):
-        raise ValueError(
-            f"kernas can only load its own (Keras's built-in) {package}. Received: module={module!r}, "
-            f"class_name={config['class_name']!r}. Pass the {kind} object instead of its config."
-        )
-    return lookup(by_name, base, kind, config["class_name"]).from_config(dict(config.get("config") or {}))
+    cls = config_class(config, base, kind, lambda name: lookup(by_name, base, kind, name))
+    return cls.from_config(dict(config.get("config") or {}))
+
+
+def config_class(config, base, kind, builtin):
+    """The class a config dict names: a user class registered or in scope, else ``builtin(class_name)``.
+
+    A config whose module lies outside Keras names a user class, so it is
+    refused unless the user registered or passed that class.
+    """
+    cls = custom_class(config, base, kind)
+    if cls is not None:
+        return cls
+    if is_user_module(config):
+        raise unknown_user_class(config, kind)
+    return builtin(config["class_name"])

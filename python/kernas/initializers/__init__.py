@@ -76,7 +76,7 @@ def deserialize(config):
     """The initializer a Keras config dict (or a name) describes."""
     if isinstance(config, str):
         return _lookup(config)()
-    return serialization.deserialize_object(config, _BY_NAME, Initializer, "initializer", "initializers")
+    return serialization.deserialize_object(config, _BY_NAME, Initializer, "initializer")
 
 
 def _array_initializer(array):

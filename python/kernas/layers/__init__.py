@@ -1,5 +1,6 @@
 """Keras layers on kernas kernels (``kernas.layers``)."""
 
+from kernas.backend import serialization
 from kernas.layers.activation import Activation
 from kernas.layers.average_pooling2d import AveragePooling2D
 from kernas.layers.batch_normalization import BatchNormalization
@@ -10,7 +11,7 @@ from kernas.layers.flatten import Flatten
 from kernas.layers.global_average_pooling2d import GlobalAveragePooling2D
 from kernas.layers.global_max_pooling2d import GlobalMaxPooling2D
 from kernas.layers.input_layer import Input, InputLayer, KerasTensor
-from kernas.layers.layer import Layer
+from kernas.layers.layer import Layer, standardize_shape
 from kernas.layers.max_pooling2d import MaxPooling2D
 from kernas.layers.reshape import Reshape
 
@@ -47,13 +48,8 @@ def get_layer_class(class_name):
 
 
 def serialize(layer):
-    """Keras's serialized form of a layer: ``{"module", "class_name", "config", ...}``."""
-    config = {
-        "module": "keras.layers",
-        "class_name": type(layer).__name__,
-        "config": layer.get_config(),
-        "registered_name": None,
-    }
+    """Keras's serialized form of a layer: ``{"module", "class_name", "config", "registered_name"[, "build_config"]}``."""
+    config = serialization.serialize_object(layer, "layers")
     build_config = layer.get_build_config()
     if build_config is not None:
         config["build_config"] = build_config
@@ -61,14 +57,16 @@ def serialize(layer):
 
 
 def deserialize(config):
-    """The layer described by ``serialize``'s output (only registered kernas classes)."""
+    """The layer a config dict describes: kernas's own classes, or user classes registered or in scope."""
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Expected a layer config dict with 'class_name' and 'config'. Received: {config!r}.")
-    cls = get_layer_class(config["class_name"])
-    layer = cls.from_config(dict(config.get("config", {})))
+    inner = config.get("config", {})
+    if not isinstance(inner, dict):
+        raise ValueError(f"Expected the 'config' of a layer config to be a dict. Received: {inner!r}.")
+    layer = serialization.config_class(config, Layer, "layer", get_layer_class).from_config(dict(inner))
     build_config = config.get("build_config")
-    if build_config and "input_shape" in build_config:
-        layer.build_once(tuple(build_config["input_shape"]))
+    if isinstance(build_config, dict) and build_config.get("input_shape") is not None:
+        layer.build_once(standardize_shape(build_config["input_shape"], "build_config input_shape"))
     return layer
 
 

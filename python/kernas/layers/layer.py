@@ -23,6 +23,7 @@ import numpy as np
 from kernas.backend import Variable, assign_weights, unique_name
 from kernas.backend.dtypes import check_float32
 from kernas.backend.naming import snake_case
+from kernas.backend.weight_budget import reserve
 
 FLOAT32_POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None}
 
@@ -136,6 +137,7 @@ class Layer:
         shape = standardize_shape(() if shape is None else shape)
         init = initializers.get("glorot_uniform" if initializer is None else initializer)
         name = name or f"variable_{len(self._variables)}"
+        reserve(shape, f"{self.name}/{name}")
         variable = Variable(
             init(shape, dtype="float32"),
             name=name,

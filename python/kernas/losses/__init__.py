@@ -76,7 +76,7 @@ def serialize(loss):
     A kernas loss function serializes as Keras serializes a function.
     """
     if isinstance(loss, Loss):
-        return serialization.keras_dict(loss, "losses")
+        return serialization.serialize_object(loss, "losses")
     for name, (fn, _) in _FUNCTIONS.items():
         if loss is fn:
             return {"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"}
@@ -92,9 +92,13 @@ def deserialize(config):
     class_name, inner = config["class_name"], config.get("config", {})
     if class_name == "function" and isinstance(inner, str):
         return _from_name(inner)
+    return serialization.config_class(config, Loss, "loss", _loss_class).from_config(dict(inner or {}))
+
+
+def _loss_class(class_name):
     if class_name not in _CLASSES:
         raise ValueError(f"Unknown loss class: '{class_name}'. Expected one of: {', '.join(sorted(_CLASSES))}.")
-    return _CLASSES[class_name].from_config(dict(inner or {}))
+    return _CLASSES[class_name]
 
 
 def get(identifier):

@@ -96,7 +96,7 @@ def serialize(metric):
     """Keras's serialized form of a metric: ``{"module", "class_name", "config", "registered_name"}``."""
     if not isinstance(metric, Metric):
         raise TypeError(f"Expected a kernas Metric to serialize. Received: metric={metric!r}.")
-    return _serialization.keras_dict(metric, "metrics")
+    return _serialization.serialize_object(metric, "metrics")
 
 
 def deserialize(config):
@@ -105,10 +105,14 @@ def deserialize(config):
         return get(config)
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Expected a metric name or a dict with 'class_name' and 'config'. Received: {config!r}.")
-    class_name = config["class_name"]
+    cls = _serialization.config_class(config, Metric, "metric", _metric_class)
+    return cls.from_config(dict(config.get("config") or {}))
+
+
+def _metric_class(class_name):
     if class_name not in _CLASSES:
         raise ValueError(f"Unknown metric class: '{class_name}'. Expected one of: {', '.join(sorted(_CLASSES))}.")
-    return _CLASSES[class_name].from_config(dict(config.get("config") or {}))
+    return _CLASSES[class_name]
 
 
 def get(identifier):

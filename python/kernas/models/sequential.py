@@ -269,6 +269,13 @@ class Sequential(Trainer):
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
+    def __reduce__(self):
+        # pickle and copy.deepcopy go through the `.keras` bytes, as Keras's models do.
+        from kernas.saving.keras_archive import archive_bytes
+        from kernas.saving.model_loading import load_model_from_bytes
+
+        return load_model_from_bytes, (archive_bytes(self),)
+
     # ----- serialization -----------------------------------------------------
 
     def get_config(self):
@@ -279,6 +286,16 @@ class Sequential(Trainer):
         if self._input_layer is not None:
             config["build_input_shape"] = tuple(self._input_layer.batch_shape)
         return config
+
+    def to_json(self, **kwargs):
+        """The model's architecture and compile arguments as JSON (``kernas.models.model_from_json`` reads it).
+
+        Args:
+            **kwargs: passed to ``json.dumps`` (e.g. ``indent=2``).
+        """
+        from kernas.saving.model_config import model_to_json
+
+        return model_to_json(self, **kwargs)
 
     @classmethod
     def from_config(cls, config):

@@ -49,6 +49,10 @@ def _callback_list(callbacks, model, verbose, epochs, steps, add_history=False):
     )
 
 
+_COMPILE_CONFIG_KEYS = {"optimizer", "loss", "loss_weights", "metrics", "weighted_metrics", "run_eagerly",
+                        "steps_per_execution", "jit_compile", "auto_scale_loss"}
+
+
 class Trainer:
     """compile / fit / evaluate / predict for a model (mixed into ``Sequential``)."""
 
@@ -117,6 +121,26 @@ class Trainer:
         from kernas.saving.model_config import compile_config
 
         return compile_config(self)
+
+    def compile_from_config(self, config):
+        """Compiles the model from ``get_compile_config()``'s output, and builds the optimizer's state.
+
+        Building the optimizer here gives ``load_model`` variables to restore
+        the saved state into, so ``fit`` resumes exactly where it stopped.
+        """
+        if not isinstance(config, dict):
+            raise ValueError(f"Expected a compile config dict. Received: {config!r}.")
+        unknown = sorted(set(config) - _COMPILE_CONFIG_KEYS)
+        if unknown:
+            raise ValueError(f"Expected compile config keys among {sorted(_COMPILE_CONFIG_KEYS)}. Received unknown "
+                             f"keys: {unknown}. Pass compile=False to load the model uncompiled.")
+        try:
+            self.compile(**config)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"The model's saved compile arguments cannot be used by kernas: {error} "
+                             "Pass compile=False to load the model uncompiled, then compile it yourself.") from None
+        if self.built:
+            self.optimizer.build(self.trainable_weights)
 
     def compile_arguments(self):
         """The arguments ``compile`` was called with, as given."""

@@ -1,5 +1,6 @@
 """Keras 3 optimizers on kernas's fused multi-tensor update kernels (``kernas.optimizers``)."""
 
+from kernas.backend import serialization
 from kernas.optimizers import schedules
 from kernas.optimizers.adagrad import Adagrad
 from kernas.optimizers.adam import Adam
@@ -24,8 +25,7 @@ def serialize(optimizer):
     """
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"Expected a kernas optimizer. Received: optimizer={optimizer!r}.")
-    return {"module": "keras.optimizers", "class_name": type(optimizer).__name__, "config": optimizer.get_config(),
-            "registered_name": None}
+    return serialization.serialize_object(optimizer, "optimizers")
 
 
 def _optimizer_class(class_name):
@@ -54,7 +54,7 @@ def deserialize(config, custom_objects=None):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError("Expected an optimizer config dict with 'class_name' and 'config'. "
                          f"Received: config={config!r}.")
-    cls = _optimizer_class(config["class_name"])
+    cls = serialization.config_class(config, Optimizer, "optimizer", _optimizer_class)
     return cls.from_config(dict(config.get("config") or {}), custom_objects=custom_objects)
 
 

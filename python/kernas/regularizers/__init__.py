@@ -35,7 +35,7 @@ def serialize(regularizer):
 
 def deserialize(config):
     """The regularizer a Keras config dict describes."""
-    return serialization.deserialize_object(config, _BY_NAME, Regularizer, "regularizer", "regularizers")
+    return serialization.deserialize_object(config, _BY_NAME, Regularizer, "regularizer")
 
 
 def get(identifier):

@@ -9,9 +9,7 @@ flushes it to disk, and only then renames it over the target.
 import os
 import secrets
 
-
-class FileExistsValueError(FileExistsError, ValueError):
-    """Raised when ``overwrite=False`` and the target exists (both a ``FileExistsError`` and a ``ValueError``)."""
+from kernas.saving.errors import FileExistsValueError
 
 
 def fspath(filepath, argument="filepath"):

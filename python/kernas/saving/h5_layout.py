@@ -172,9 +172,9 @@ def _read_optimizer(h5file, optimizer):
 def _check_root(h5file, model):
     if "layer_names" in h5file.attrs or "model_weights" in h5file:
         raise ValueError(
-            "Expected a Keras 3 weights file (saved by `model.save_weights('...weights.h5')` or inside a `.keras` "
-            "file). Received a legacy Keras 2 HDF5 file, which kernas does not read yet (support comes in a later "
-            "release). Re-save it with Keras 3: `model.save_weights('model.weights.h5')`."
+            "Expected Keras 3's weights layout inside a `.keras` file. Received the legacy Keras 2 HDF5 layout, "
+            "which a `.keras` file never holds: the file was assembled by hand or is corrupt. Load the legacy "
+            "weights file itself with `model.load_weights('model.h5')`."
         )
     if model.layers and _child(h5file, "layers", h5py.Group) is None:
         raise ValueError(

@@ -14,10 +14,10 @@ import zipfile
 
 import h5py
 
+from kernas.saving.archive_reader import CONFIG_ENTRY, METADATA_ENTRY, WEIGHTS_ENTRY
 from kernas.saving.atomic import atomic_write, fspath
 from kernas.saving.h5_layout import write_model_weights
 from kernas.saving.model_config import model_to_json
-from kernas.saving.weights_file import WEIGHTS_ENTRY
 
 # The Keras release whose file format kernas writes; Keras records its own version here.
 KERAS_VERSION = "3.15.1"
@@ -41,11 +41,18 @@ def write_archive(model, fileobj):
     metadata_json = _metadata_json()
     weights = _weights_bytes(model)
     with zipfile.ZipFile(fileobj, "w") as archive:
-        with archive.open("metadata.json", "w") as entry:
+        with archive.open(METADATA_ENTRY, "w") as entry:
             entry.write(metadata_json.encode())
-        with archive.open("config.json", "w") as entry:
+        with archive.open(CONFIG_ENTRY, "w") as entry:
             entry.write(config_json.encode())
         archive.writestr(WEIGHTS_ENTRY, weights)
+
+
+def archive_bytes(model):
+    """The ``.keras`` archive of ``model`` as bytes (what pickling a model stores)."""
+    buffer = io.BytesIO()
+    write_archive(model, buffer)
+    return buffer.getvalue()
 
 
 def _check_save_arguments(path, zipped, kwargs):
@@ -63,8 +70,8 @@ def _check_save_arguments(path, zipped, kwargs):
         return
     if path.endswith((".h5", ".hdf5")):
         raise ValueError(
-            f"kernas writes only the native Keras format (`.keras`); the legacy HDF5 model format is not supported "
-            f"(a later release reads legacy `.h5` weights). Received: filepath={path}. Use e.g. "
+            f"kernas writes only the native Keras format (`.keras`); it reads legacy HDF5 model files "
+            f"(`kernas.models.load_model('model.h5')`) but does not write them. Received: filepath={path}. Use e.g. "
             "`model.save('my_model.keras')`, or `model.save_weights('my_model.weights.h5')` for the weights."
         )
     if not path.endswith(".keras"):

@@ -83,6 +83,6 @@ def _json_default(value):
                     f"{type(value).__name__}). A layer's get_config() must return plain Python values.")
 
 
-def model_to_json(model):
-    """``config.json``'s text."""
-    return json.dumps(serialize_model(model), default=_json_default)
+def model_to_json(model, **kwargs):
+    """``config.json``'s text (``kwargs`` go to ``json.dumps``)."""
+    return json.dumps(serialize_model(model), default=_json_default, **kwargs)

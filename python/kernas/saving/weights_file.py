@@ -1,16 +1,15 @@
 """``save_weights`` / ``load_weights``: Keras 3's ``.weights.h5`` files (and the weights of a ``.keras`` file)."""
 
 import contextlib
-import io
 import os
-import zipfile
 
 import h5py
 
+from kernas.saving.archive_reader import KerasArchive
 from kernas.saving.atomic import atomic_write, fspath
+from kernas.saving.errors import FileNotFoundValueError
 from kernas.saving.h5_layout import read_model_weights, write_model_weights
 
-WEIGHTS_ENTRY = "model.weights.h5"
 # Slack for an archive whose weights file also holds groups this model does not use.
 _ARCHIVE_SLACK_BYTES = 64 << 20
 
@@ -53,52 +52,32 @@ def save_weights(model, filepath, overwrite=True, max_shard_size=None):
     atomic_write(path, write, overwrite)
 
 
-def _model_bytes(model):
+def weights_size_limit(model):
+    """The largest weights file that can belong to ``model``: a genuine one is about the size of its state.
+
+    A larger member is refused before it is decompressed into memory.
+    """
     total = sum(v.value.nbytes for v in model.weights)
     optimizer = getattr(model, "optimizer", None)
     if optimizer is not None:
         total += sum(v.value.nbytes for v in optimizer.variables)
-    return total
+    return 16 * total + _ARCHIVE_SLACK_BYTES
 
 
 def _archive_weights(path, model):
-    """The bytes of ``model.weights.h5`` inside the ``.keras`` archive at ``path``, read with a size cap."""
-    try:
-        archive = zipfile.ZipFile(path, "r")
-    except (zipfile.BadZipFile, OSError) as error:
-        raise ValueError(f"Expected a `.keras` file (a zip archive). Received: filepath={path}, which cannot be "
-                         f"opened as one ({error}).") from None
-    with archive:
-        try:
-            info = archive.getinfo(WEIGHTS_ENTRY)
-        except KeyError:
-            raise ValueError(f"Expected a `.keras` file holding '{WEIGHTS_ENTRY}'. Received: filepath={path}, "
-                             f"whose entries are {archive.namelist()}.") from None
-        # A genuine weights file is about the size of the model's state; anything far larger is refused
-        # before it is decompressed into memory.
-        limit = 16 * _model_bytes(model) + _ARCHIVE_SLACK_BYTES
-        if info.file_size > limit:
-            raise ValueError(f"Expected '{WEIGHTS_ENTRY}' in {path} to be at most {limit} bytes for this model. "
-                             f"Received: {info.file_size} bytes. The file does not belong to this model.")
-        try:
-            with archive.open(info) as entry:
-                data = entry.read(limit + 1)
-        # zipfile raises NotImplementedError for a compression method it lacks, RuntimeError for encryption.
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
-            raise ValueError(f"Expected a readable '{WEIGHTS_ENTRY}' in {path}. Received: {error}.") from None
-        if len(data) > limit:
-            raise ValueError(f"Expected '{WEIGHTS_ENTRY}' in {path} to be at most {limit} bytes for this model. "
-                             "Received more. The file does not belong to this model.")
-    return io.BytesIO(data)
+    """The ``model.weights.h5`` inside the ``.keras`` archive at ``path``, read with a size cap."""
+    with KerasArchive(path, f"filepath={path}") as archive:
+        return archive.weights(weights_size_limit(model))
 
 
 @contextlib.contextmanager
-def _open_h5(source, path):
+def open_h5(source, label):
+    """An HDF5 file opened for reading; ValueError (not h5py's OSError) when it is not one."""
     try:
         h5file = h5py.File(source, "r")
     except (OSError, ValueError) as error:
-        raise ValueError(f"Expected a Keras 3 weights file (HDF5). Received: filepath={path}, which is not a "
-                         f"valid HDF5 file ({error}).") from None
+        raise ValueError(f"Expected an HDF5 weights file. Received: {label}, which is not a valid HDF5 file "
+                         f"({error}). The file is truncated or of another kind.") from None
     with h5file:
         yield h5file
 
@@ -114,9 +93,12 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
 
     Args:
         model: a built ``kernas.Sequential``.
-        filepath: a ``.weights.h5`` or ``.keras`` file.
+        filepath: a ``.weights.h5`` or ``.keras`` file, or a legacy Keras
+            ``.h5`` / ``.hdf5`` file (weights-only or whole model).
         skip_mismatch: skip (with a warning) layers whose saved variables
             do not match in number or shape, instead of raising.
+        by_name: legacy files only: match layers by name instead of by
+            position among the layers that have weights.
 
     Example:
         >>> model.load_weights("model.weights.h5")
@@ -126,25 +108,24 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
     by_name = kwargs.pop("by_name", None)
     if kwargs:
         raise ValueError(f"Invalid keyword arguments: {kwargs}")
-    if path.endswith((".keras", ".weights.h5")):
-        if by_name is not None:
-            raise ValueError(f"`by_name` only supports loading legacy '.h5' or '.hdf5' files. Received: {path}")
-        if objects_to_skip is not None:
-            raise ValueError(f"kernas does not support `objects_to_skip`. Received: objects_to_skip="
-                             f"{objects_to_skip!r}. Remove the argument.")
-    elif path.endswith((".h5", ".hdf5")):
-        raise ValueError(
-            f"kernas reads Keras 3 `.weights.h5` and `.keras` files; legacy Keras 2 HDF5 weights ('.h5', '.hdf5') "
-            f"are not supported yet (a later release reads them). Received: filepath={path}. Re-save the weights "
-            "with Keras 3: `model.save_weights('model.weights.h5')`."
-        )
-    else:
+    if not path.endswith((".keras", ".h5", ".hdf5")):
         raise ValueError(f"File format not supported: filepath={path}. kernas reads Keras 3 `.keras` and "
-                         "`.weights.h5` files.")
+                         "`.weights.h5` files, and legacy Keras `.h5` / `.hdf5` weights.")
+    if objects_to_skip is not None:
+        raise ValueError(f"kernas does not support `objects_to_skip`. Received: objects_to_skip="
+                         f"{objects_to_skip!r}. Remove the argument.")
     _require_built(model, "loading weights into")
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"Expected an existing weights file. Received: filepath={path}, which does not "
-                                "exist or is not a file.")
-    source = _archive_weights(path, model) if path.endswith(".keras") else path
-    with _open_h5(source, path) as h5file:
+        raise FileNotFoundValueError(f"Expected an existing weights file. Received: filepath={path}, which does "
+                                     "not exist or is not a file.")
+    from kernas.saving import legacy_h5
+
+    archived = path.endswith(".keras")
+    with open_h5(_archive_weights(path, model) if archived else path, f"filepath={path}") as h5file:
+        if not archived and legacy_h5.is_legacy(h5file):
+            legacy_h5.read_legacy_weights(h5file, model, skip_mismatch=skip_mismatch, by_name=bool(by_name))
+            return
+        if by_name is not None:
+            raise ValueError(f"`by_name` only supports loading legacy '.h5' or '.hdf5' files. Received: {path}, "
+                             "a Keras 3 weights file.")
         read_model_weights(h5file, model, skip_mismatch=skip_mismatch)

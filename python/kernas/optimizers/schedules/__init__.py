@@ -1,5 +1,8 @@
 """Learning rate schedules (``kernas.optimizers.schedules``), Keras 3's formulas in float32."""
 
+from kernas.backend import serialization
+from kernas.backend.registration import custom_object_scope
+
 from kernas.optimizers.schedules.cosine_decay import CosineDecay
 from kernas.optimizers.schedules.cosine_decay_restarts import CosineDecayRestarts
 from kernas.optimizers.schedules.exponential_decay import ExponentialDecay
@@ -10,7 +13,6 @@ from kernas.optimizers.schedules.polynomial_decay import PolynomialDecay
 
 _SCHEDULES = {cls.__name__: cls for cls in (CosineDecay, CosineDecayRestarts, ExponentialDecay, InverseTimeDecay,
                                             PiecewiseConstantDecay, PolynomialDecay)}
-_MODULE = "keras.optimizers.schedules"
 
 
 def serialize(learning_rate_schedule):
@@ -23,13 +25,7 @@ def serialize(learning_rate_schedule):
     if not isinstance(learning_rate_schedule, LearningRateSchedule):
         raise TypeError("Expected a `LearningRateSchedule` instance. Received: "
                         f"learning_rate_schedule={learning_rate_schedule!r}.")
-    cls = type(learning_rate_schedule)
-    if _SCHEDULES.get(cls.__name__) is cls:
-        module, registered_name = _MODULE, None
-    else:
-        module, registered_name = cls.__module__, cls.__name__
-    return {"module": module, "class_name": cls.__name__, "config": learning_rate_schedule.get_config(),
-            "registered_name": registered_name}
+    return serialization.serialize_object(learning_rate_schedule, "optimizers.schedules")
 
 
 def deserialize(config, custom_objects=None):
@@ -42,15 +38,16 @@ def deserialize(config, custom_objects=None):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError("Expected a schedule config dict with 'class_name' and 'config'. "
                          f"Received: config={config!r}.")
-    class_name = config["class_name"]
-    custom_objects = custom_objects or {}
-    cls = custom_objects.get(config.get("registered_name") or class_name) or custom_objects.get(class_name)
-    if cls is None:
-        cls = _SCHEDULES.get(class_name)
-    if cls is None:
+    with custom_object_scope(custom_objects):
+        cls = serialization.config_class(config, LearningRateSchedule, "learning rate schedule", _schedule_class)
+    return cls.from_config(dict(config.get("config") or {}))
+
+
+def _schedule_class(class_name):
+    if class_name not in _SCHEDULES:
         raise ValueError(f"Unknown decay: '{class_name}'. kernas provides: {', '.join(sorted(_SCHEDULES))}; "
                          "pass other LearningRateSchedule subclasses in `custom_objects`.")
-    return cls.from_config(dict(config.get("config", {})))
+    return _SCHEDULES[class_name]
 
 
 __all__ = ["CosineDecay", "CosineDecayRestarts", "ExponentialDecay", "InverseTimeDecay", "LearningRateSchedule",

@@ -1,0 +1,106 @@
+"""Reading a ``.keras`` archive without trusting it.
+
+Only the three members kernas knows are ever read, into memory and up to a
+size cap; nothing is extracted to disk. The archive is refused as a whole when
+a member name is absolute or climbs out with ``..`` (another tool extracting it
+would write outside its folder), or when a name appears twice (which copy is
+meant would be ambiguous).
+"""
+
+import io
+import json
+import zipfile
+
+CONFIG_ENTRY = "config.json"
+METADATA_ENTRY = "metadata.json"
+WEIGHTS_ENTRY = "model.weights.h5"
+# A model's config is a few KB; anything larger than this is not a Keras config.
+_JSON_LIMIT_BYTES = 16 << 20
+
+
+def _unsafe_member(name):
+    parts = name.replace("\\", "/").split("/")
+    return parts[0] == "" or (len(name) > 1 and name[1] == ":") or ".." in parts
+
+
+class KerasArchive:
+    """An open ``.keras`` zip archive, checked member by member; use as a context manager.
+
+    Args:
+        source: a path or a readable binary file object.
+        label: how errors name the file (its path, or "the given file object").
+    """
+
+    def __init__(self, source, label):
+        self.label = label
+        try:
+            self._zip = zipfile.ZipFile(source, "r")
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:
+            raise ValueError(f"Expected a `.keras` file (a zip archive). Received: {label}, which cannot be opened "
+                             f"as one ({error}). The file is truncated or not a Keras model.") from None
+        try:
+            self._check_members()
+        except BaseException:
+            self._zip.close()
+            raise
+
+    def _check_members(self):
+        seen = set()
+        for info in self._zip.infolist():
+            if _unsafe_member(info.filename):
+                raise ValueError(f"Expected `.keras` archive members with relative paths inside the archive. "
+                                 f"Received: member {info.filename!r} in {self.label}, an absolute path or one "
+                                 "with '..'. kernas refuses the file.")
+            if info.filename in seen:
+                raise ValueError(f"Expected each `.keras` archive member once. Received: {info.filename!r} twice "
+                                 f"in {self.label}. kernas refuses the ambiguous file.")
+            seen.add(info.filename)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self._zip.close()
+
+    def size(self, name):
+        """The uncompressed size the archive declares for member ``name``; ValueError if it is absent."""
+        try:
+            return self._zip.getinfo(name).file_size
+        except KeyError:
+            raise ValueError(f"Expected a `.keras` file holding '{name}'. Received: {self.label}, whose members "
+                             f"are {self._zip.namelist()}. The file is incomplete; save the model again.") from None
+
+    def read(self, name, limit):
+        """Member ``name``'s bytes; ValueError when it declares or yields more than ``limit`` bytes or is corrupt."""
+        declared = self.size(name)
+        if declared > limit:
+            raise ValueError(f"Expected '{name}' in {self.label} to be at most {limit} bytes. Received: a declared "
+                             f"{declared} bytes. kernas refuses it before decompressing.")
+        try:
+            with self._zip.open(name) as entry:
+                data = entry.read(limit + 1)
+        # zipfile raises NotImplementedError for a compression method it lacks, RuntimeError for encryption.
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError) as error:
+            raise ValueError(f"Expected a readable '{name}' in {self.label}. Received: {error}. The file is "
+                             "corrupt; save the model again.") from None
+        if len(data) > limit:
+            raise ValueError(f"Expected '{name}' in {self.label} to be at most {limit} bytes. Received more than "
+                             "its header declares. The file is corrupt.")
+        return data
+
+    def read_json(self, name):
+        """Member ``name`` parsed as a JSON object."""
+        data = self.read(name, _JSON_LIMIT_BYTES)
+        try:
+            value = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as error:
+            raise ValueError(f"Expected '{name}' in {self.label} to hold JSON. Received text that does not parse "
+                             f"({error}). The file is corrupt; save the model again.") from None
+        if not isinstance(value, dict):
+            raise ValueError(f"Expected '{name}' in {self.label} to hold a JSON object. Received: "
+                             f"{type(value).__name__}.")
+        return value
+
+    def weights(self, limit):
+        """``model.weights.h5`` as an in-memory file of at most ``limit`` bytes."""
+        return io.BytesIO(self.read(WEIGHTS_ENTRY, limit))

@@ -1,0 +1,204 @@
+"""A corpus of malformed `.keras` files: each gives its documented ValueError, never a crash or a half-loaded model."""
+
+import io
+import json
+import os
+import re
+import tracemalloc
+import zipfile
+
+import h5py
+import numpy as np
+import pytest
+
+import kernas
+from kernas.models import load_model
+from saving_models import conv_model, kernas_model, trained
+
+
+@pytest.fixture(scope="module")
+def good_members():
+    """The members of a valid `.keras` file of a compiled conv model: {name: bytes}."""
+    buffer = io.BytesIO()
+    kernas.saving.save_model(trained(kernas_model(conv_model)), buffer)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def archive(path, members):
+    with zipfile.ZipFile(path, "w") as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+    return path
+
+
+def with_config(members, change):
+    config = json.loads(members["config.json"])
+    change(config)
+    return {**members, "config.json": json.dumps(config)}
+
+
+def with_weights(members, change):
+    buffer = io.BytesIO(members["model.weights.h5"])
+    with h5py.File(buffer, "a") as h5file:
+        change(h5file)
+    return {**members, "model.weights.h5": buffer.getvalue()}
+
+
+def layer_config(config, index):
+    return config["config"]["layers"][index]
+
+
+def replace_dataset(path, data):
+    def change(h5file):
+        del h5file[path]
+        h5file[path] = data
+    return change
+
+
+def set_dense_units(units):
+    def change(config):
+        layer_config(config, -1)["config"]["units"] = units
+    return change
+
+
+CORPUS = {
+    "missing config": (lambda m: {k: v for k, v in m.items() if k != "config.json"}, "holding 'config.json'"),
+    "missing weights": (lambda m: {k: v for k, v in m.items() if k != "model.weights.h5"},
+                        "holding 'model.weights.h5'"),
+    "config not JSON": (lambda m: {**m, "config.json": b"{\"class_name\": "}, "does not parse"),
+    "config not an object": (lambda m: {**m, "config.json": b"[1, 2, 3]"}, "JSON object"),
+    "config not UTF-8": (lambda m: {**m, "config.json": b"\xff\xfe\x00"}, "does not parse"),
+    "weights not HDF5": (lambda m: {**m, "model.weights.h5": b"\x89HDF\r\n\x1a\n" + b"\0" * 20000},
+                         "not a valid HDF5 file"),
+    "weights far too small": (lambda m: {**m, "model.weights.h5": b"\x89HDF\r\n\x1a\n" + b"\0" * 100},
+                              "holds \\(108 bytes\\).*before allocating"),
+    "weights truncated": (lambda m: {**m, "model.weights.h5": m["model.weights.h5"][:3000]}, "HDF5|corrupt"),
+    "wrong shape": (lambda m: with_weights(m, replace_dataset("layers/dense/vars/0", np.zeros((7, 3), "f4"))),
+                    r"shape \(12, 3\).*shape \(7, 3\)"),
+    "wrong count": (lambda m: with_weights(m, lambda f: f.__delitem__("layers/conv2d/vars/1")),
+                    "expected 2 variables, but received 1"),
+    "wrong dtype": (lambda m: with_weights(m, replace_dataset("layers/dense/vars/1", np.array([b"a", b"b", b"c"]))),
+                    "numeric dataset"),
+    "soft link": (lambda m: with_weights(m, replace_dataset("layers/dense/vars/1", h5py.SoftLink("/vars"))),
+                  "SoftLink"),
+    "unknown layer class": (lambda m: with_config(m, lambda c: layer_config(c, 1).update(class_name="Lambda")),
+                            "Unknown layer class: 'Lambda'"),
+    "user module not given": (lambda m: with_config(m, lambda c: layer_config(c, 1).update(
+        module="os", class_name="system", registered_name="system")), "Unknown layer class 'system'"),
+    "unknown optimizer class": (lambda m: with_config(m, lambda c: c["compile_config"]["optimizer"].update(
+        module="builtins", class_name="eval")), "Unknown optimizer class 'eval'"),
+    "functional model": (lambda m: with_config(m, lambda c: c.update(class_name="Functional")),
+                         "Sequential models only"),
+    "unknown model class": (lambda m: with_config(m, lambda c: c.update(class_name="Pipeline")),
+                            "Unknown model class"),
+    "unknown argument": (lambda m: with_config(m, lambda c: layer_config(c, 1)["config"].update(colour="red")),
+                         "Unrecognized keyword arguments"),
+    "bad build shape": (lambda m: with_config(m, lambda c: layer_config(c, 0)["config"].update(
+        batch_shape=[None, -8, 8, 2])), "non-negative integers"),
+    "huge declared shape": (lambda m: with_config(m, set_dense_units(10 ** 9)), "before allocating"),
+    "absurd declared shape": (lambda m: with_config(m, set_dense_units(10 ** 30)), "before allocating"),
+    "path traversal": (lambda m: {**m, "../../evil.sh": b"#!/bin/sh"}, r"'\.\./\.\./evil\.sh'.*'\.\.'"),
+    "absolute member": (lambda m: {**m, "/etc/cron.d/evil": b"x"}, "absolute path"),
+    "bad compile config": (lambda m: with_config(m, lambda c: c["compile_config"].update(loss="no_such_loss")),
+                           "compile=False"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CORPUS))
+def test_malformed_archive_gives_its_error(tmp_path, good_members, case):
+    corrupt, message = CORPUS[case]
+    path = archive(tmp_path / "bad.keras", corrupt(good_members))
+    with pytest.raises(ValueError, match=message):
+        load_model(path)
+
+
+def test_the_corpus_starts_from_a_good_file(tmp_path, good_members):
+    assert load_model(archive(tmp_path / "good.keras", good_members)).compiled
+
+
+def test_huge_shape_is_refused_before_allocating(tmp_path, good_members):
+    path = archive(tmp_path / "bad.keras", with_config(good_members, set_dense_units(10 ** 8)))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="before allocating"):
+            load_model(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 << 20, f"loading allocated {peak} bytes before refusing"
+
+
+def test_truncated_and_foreign_archives(tmp_path, good_members):
+    data = (archive(tmp_path / "good.keras", good_members)).read_bytes()
+    for cut in (10, len(data) // 3, len(data) - 30):
+        truncated = tmp_path / f"cut{cut}.keras"
+        truncated.write_bytes(data[:cut])
+        with pytest.raises(ValueError, match="truncated|corrupt|zip archive|readable"):
+            load_model(truncated)
+    flipped = bytearray(data)
+    start = data.index(b"\x89HDF")
+    flipped[start + 2000:start + 2010] = b"\xff" * 10
+    (tmp_path / "flipped.keras").write_bytes(bytes(flipped))
+    with pytest.raises(ValueError, match="corrupt|CRC|readable"):
+        load_model(tmp_path / "flipped.keras")
+    (tmp_path / "text.keras").write_text("just text")
+    with pytest.raises(ValueError, match="zip archive"):
+        load_model(tmp_path / "text.keras")
+
+
+def test_duplicate_member_is_refused(tmp_path, good_members):
+    path = archive(tmp_path / "dup.keras", good_members)
+    with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(path, "a") as out:
+        out.writestr("config.json", b"{}")
+    with pytest.raises(ValueError, match="'config.json' twice"):
+        load_model(path)
+
+
+def test_oversized_member_is_refused_before_reading(tmp_path, good_members):
+    path = archive(tmp_path / "bomb.keras", {**good_members, "config.json": b" " * (17 << 20)})
+    with pytest.raises(ValueError, match="before decompressing"):
+        load_model(path)
+
+
+def test_missing_paths_and_extensions(tmp_path):
+    for name in ("absent.keras", "absent.h5"):
+        with pytest.raises(kernas.saving.FileNotFoundValueError, match="File not found"):
+            load_model(tmp_path / name)
+    (tmp_path / "model.pt").write_bytes(b"x")
+    with pytest.raises(ValueError, match="File format not supported"):
+        load_model(tmp_path / "model.pt")
+    with pytest.raises(TypeError, match="str or os.PathLike"):
+        load_model(3)
+    with pytest.raises(TypeError, match="safe_mode"):
+        load_model(tmp_path / "model.keras", safe_mode="yes")
+
+
+LOAD_MODULES = ["saving", "backend"]
+FORBIDDEN = re.compile(r"\bpickle\.loads?\b|\bmarshal\b|\beval\(|\bexec\(|__import__|importlib|allow_pickle=True"
+                       r"|\bshelve\b|\bdill\b")
+
+
+def test_no_load_path_can_run_code_from_a_file():
+    """The loading code never unpickles, unmarshals, evaluates or imports by name."""
+    package = os.path.dirname(kernas.__file__)
+    checked = 0
+    for module in LOAD_MODULES:
+        for name in sorted(os.listdir(os.path.join(package, module))):
+            if name.endswith(".py"):
+                with open(os.path.join(package, module, name)) as source:
+                    assert not FORBIDDEN.findall(source.read()), f"{module}/{name}"
+                checked += 1
+    assert checked >= 10
+
+
+def test_compressed_weights_bomb_is_refused_before_decompressing(tmp_path, good_members):
+    path = tmp_path / "bomb.keras"
+    with zipfile.ZipFile(path, "w") as out:
+        for name, data in good_members.items():
+            if name != "model.weights.h5":
+                out.writestr(name, data)
+        out.writestr("model.weights.h5", bytes(100 << 20), compress_type=zipfile.ZIP_DEFLATED)
+    assert path.stat().st_size < 1 << 20
+    with pytest.raises(ValueError, match="before decompressing"):
+        load_model(path)
