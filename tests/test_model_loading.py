@@ -283,3 +283,17 @@ def test_kernas_model_opens_in_keras(keras, tmp_path, factory):
                                model.predict(x, verbose=0), rtol=0, atol=1e-5)
     assert isinstance(loaded.optimizer, keras.optimizers.Adam)
     assert int(loaded.optimizer.iterations) == int(model.optimizer.iterations)
+
+
+def test_compile_arguments_of_every_form_round_trip(tmp_path):
+    """Loss and metric functions, names and objects come back and compute the same values."""
+    model = Sequential([kl.Input((4,)), kl.Dense(3, activation="softmax")])
+    model.compile(optimizer=optimizers.SGD(momentum=0.5), loss=losses.categorical_crossentropy,
+                  metrics=[kernas.metrics.categorical_accuracy, "mae", kernas.metrics.AUC()],
+                  weighted_metrics=["accuracy"])
+    x = np.random.default_rng(1).random((16, 4), dtype=np.float32)
+    y = np.eye(3, dtype=np.float32)[np.arange(16) % 3]
+    model.save(tmp_path / "m.keras")
+    loaded = load_model(tmp_path / "m.keras")
+    assert loaded.get_compile_config() == model.get_compile_config()
+    assert loaded.evaluate(x, y, verbose=0, return_dict=True) == model.evaluate(x, y, verbose=0, return_dict=True)

@@ -105,6 +105,7 @@ def unknown_user_class(config, kind):
     name = config.get("registered_name") or config.get("class_name")
     return ValueError(
         f"Unknown {kind} class '{name}' (module {config.get('module')!r}). kernas only instantiates its own classes "
-        "and the ones you provide: pass custom_objects={'" + str(config.get("class_name")) + "': TheClass} to "
-        "load_model, or decorate the class with @kernas.saving.register_keras_serializable()."
+        "and the ones you provide: pass custom_objects={'" + str(config.get("class_name")) + "': TheClass} (to "
+        "load_model, model_from_json or from_config), or decorate the class with "
+        "@kernas.saving.register_keras_serializable()."
     )

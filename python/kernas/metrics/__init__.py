@@ -33,6 +33,7 @@ from kernas.metrics.metric import Metric
 from kernas.metrics.precision_metric import Precision
 from kernas.metrics.recall_metric import Recall
 from kernas.metrics.serialization import FUNCTIONS as _FUNCTIONS
+from kernas.metrics.serialization import deserialize_function
 from kernas.metrics.sparse_categorical_accuracy_metric import SparseCategoricalAccuracy
 from kernas.metrics.sparse_categorical_crossentropy_metric import SparseCategoricalCrossentropy
 from kernas.metrics.sparse_top_k_categorical_accuracy_metric import SparseTopKCategoricalAccuracy
@@ -105,6 +106,8 @@ def deserialize(config):
         return get(config)
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Expected a metric name or a dict with 'class_name' and 'config'. Received: {config!r}.")
+    if config["class_name"] == "function":
+        return get(deserialize_function(config))
     cls = _serialization.config_class(config, Metric, "metric", _metric_class)
     return cls.from_config(dict(config.get("config") or {}))
 
