@@ -76,7 +76,7 @@ def write_model_weights(h5file, model):
 # ----- reading -------------------------------------------------------------------------------------
 
 
-def _child(group, name, kind):
+def hard_child(group, name, kind):
     """``group[name]`` if it is a plain (hard-linked) object of ``kind``; ``None`` if absent."""
     where = f"{group.name.rstrip('/')}/{name}"
     try:
@@ -103,20 +103,23 @@ def _child(group, name, kind):
 def _vars_group(h5file, path):
     group = h5file
     for part in (path.split("/") if path else []) + ["vars"]:
-        group = _child(group, part, h5py.Group)
+        group = hard_child(group, part, h5py.Group)
         if group is None:
             return None
     return group
 
 
-def _read_dataset(group, key, variable, owner):
-    dataset = _child(group, key, h5py.Dataset)
+def read_dataset(group, key, variable, owner):
+    dataset = hard_child(group, key, h5py.Dataset)
     where = f"{group.name}/{key}"
     if dataset.external or dataset.is_virtual:
         raise ValueError(f"Expected the data of '{where}' to be stored inside the weights file. Received an "
                          "external or virtual dataset, which kernas does not read.")
     if dataset.dtype.kind not in "biuf":
         raise ValueError(f"Expected a numeric dataset at '{where}'. Received: dtype={dataset.dtype}.")
+    if dataset.shape is None:
+        raise ValueError(f"Expected a weight's values at '{where}'. Received an empty (null) dataset. The weights "
+                         "file is corrupt; save it again.")
     if tuple(dataset.shape) != tuple(variable.shape):
         raise MismatchError(
             f"{owner} variable '{variable.name}' has shape {tuple(variable.shape)}, but the weights file holds "
@@ -148,7 +151,7 @@ def _read_layer(h5file, layer, path):
     group = _vars_group(h5file, path)
     owner = f"Layer '{layer.name}'"
     _check_keys(group, len(variables), owner, [v.name for v in variables])
-    return [(v, _read_dataset(group, str(i), v, owner)) for i, v in enumerate(variables)]
+    return [(v, read_dataset(group, str(i), v, owner)) for i, v in enumerate(variables)]
 
 
 def _read_optimizer(h5file, optimizer):
@@ -166,7 +169,7 @@ def _read_optimizer(h5file, optimizer):
         return []
     owner = f"Optimizer '{optimizer.name}'"
     _check_keys(group, len(variables), owner, [v.name for v in variables])
-    return [(v, _read_dataset(group, str(i), v, owner)) for i, v in enumerate(variables)]
+    return [(v, read_dataset(group, str(i), v, owner)) for i, v in enumerate(variables)]
 
 
 def _check_root(h5file, model):
@@ -176,16 +179,29 @@ def _check_root(h5file, model):
             "which a `.keras` file never holds: the file was assembled by hand or is corrupt. Load the legacy "
             "weights file itself with `model.load_weights('model.h5')`."
         )
-    if model.layers and _child(h5file, "layers", h5py.Group) is None:
+    if model.layers and hard_child(h5file, "layers", h5py.Group) is None:
         raise ValueError(
             "Expected a Keras 3 weights file with a 'layers' group. Received an HDF5 file whose top-level keys "
             f"are {sorted(h5file.keys())}. Load a file written by `model.save_weights(...)` or `model.save(...)`."
         )
 
 
-def _failure_message(failures):
-    details = "\n".join(f"- {owner}: {error}" for owner, error in failures)
-    return f"A total of {len(failures)} objects could not be loaded:\n{details}"
+def apply_loaded(assignments, failures, skip_mismatch):
+    """Assigns what was read, all or nothing: failures raise, or with ``skip_mismatch`` warn and are left out.
+
+    Args:
+        assignments: ``[(variable, value)]`` read and checked from the file.
+        failures: ``[(owner description, MismatchError)]`` for what did not fit.
+    """
+    if failures:
+        details = "\n".join(f"- {owner}: {error}" for owner, error in failures)
+        message = f"A total of {len(failures)} objects could not be loaded:\n{details}"
+        if not skip_mismatch:
+            raise ValueError(message + "\n\nNothing was loaded: the model's weights are unchanged. Pass "
+                             "skip_mismatch=True to load the rest and skip these.")
+        warnings.warn(message, stacklevel=4)
+    for variable, value in assignments:
+        variable.assign(value)
 
 
 def read_model_weights(h5file, model, skip_mismatch=False):
@@ -213,10 +229,4 @@ def read_model_weights(h5file, model, skip_mismatch=False):
             assignments += _read_optimizer(h5file, optimizer)
         except MismatchError as error:
             failures.append((f"<{type(optimizer).__name__} name={optimizer.name}> (optimizer)", error))
-    if failures:
-        if not skip_mismatch:
-            raise ValueError(_failure_message(failures) + "\n\nNothing was loaded: the model's weights are "
-                             "unchanged. Pass skip_mismatch=True to load the rest and skip these.")
-        warnings.warn(_failure_message(failures), stacklevel=3)
-    for variable, value in assignments:
-        variable.assign(value)
+    apply_loaded(assignments, failures, skip_mismatch)

@@ -14,6 +14,7 @@ from kernas.backend.serialization import config_class
 from kernas.backend.weight_budget import weight_budget
 from kernas.saving.archive_reader import CONFIG_ENTRY, KerasArchive, WEIGHTS_ENTRY
 from kernas.saving.atomic import fspath
+from kernas.saving import legacy_config, legacy_h5
 from kernas.saving.errors import FileNotFoundValueError
 from kernas.saving.h5_layout import read_model_weights
 from kernas.saving.weights_file import open_h5, weights_size_limit
@@ -72,27 +73,14 @@ def _load_archive(source, label, custom_objects, compile):
 
 
 def _load_legacy(path, custom_objects, compile):
-    from kernas.saving import legacy_h5
-
-    with open_h5(path, f"filepath={path}") as h5file:
+    with open_h5(path, f"filepath={path}") as h5file, custom_object_scope(custom_objects):
         config, training_config = legacy_h5.legacy_model_config(h5file)
         with weight_budget(os.path.getsize(path), f"filepath={path}"):
-            model = deserialize_model(config, custom_objects, compile=False)
+            model = deserialize_model(config, compile=False)
         legacy_h5.read_legacy_weights(h5file, model)
     if compile and training_config:
-        model.compile_from_config(_legacy_compile_config(training_config))
+        model.compile_from_config(legacy_config.compile_config(training_config))
     return model
-
-
-def _legacy_compile_config(training_config):
-    """A legacy file's ``training_config`` as a Keras 3 ``compile_config`` (the optimizer key differs)."""
-    if not isinstance(training_config, dict):
-        raise ValueError(f"Expected the legacy `training_config` to be a JSON object. Received: "
-                         f"{type(training_config).__name__}. Pass compile=False to load the model uncompiled.")
-    config = {key: training_config[key] for key in ("loss", "metrics", "weighted_metrics", "loss_weights")
-              if key in training_config}
-    config["optimizer"] = training_config.get("optimizer_config")
-    return config
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):

@@ -5,6 +5,7 @@ import os
 
 import h5py
 
+from kernas.saving import legacy_h5
 from kernas.saving.archive_reader import KerasArchive
 from kernas.saving.atomic import atomic_write, fspath
 from kernas.saving.errors import FileNotFoundValueError
@@ -118,8 +119,6 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
     if not os.path.isfile(path):
         raise FileNotFoundValueError(f"Expected an existing weights file. Received: filepath={path}, which does "
                                      "not exist or is not a file.")
-    from kernas.saving import legacy_h5
-
     archived = path.endswith(".keras")
     with open_h5(_archive_weights(path, model) if archived else path, f"filepath={path}") as h5file:
         if not archived and legacy_h5.is_legacy(h5file):
