@@ -3,6 +3,7 @@
 import copy
 import os
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -294,6 +295,24 @@ def test_compile_arguments_of_every_form_round_trip(tmp_path):
     x = np.random.default_rng(1).random((16, 4), dtype=np.float32)
     y = np.eye(3, dtype=np.float32)[np.arange(16) % 3]
     model.save(tmp_path / "m.keras")
-    loaded = load_model(tmp_path / "m.keras")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = load_model(tmp_path / "m.keras")
     assert loaded.get_compile_config() == model.get_compile_config()
     assert loaded.evaluate(x, y, verbose=0, return_dict=True) == model.evaluate(x, y, verbose=0, return_dict=True)
+
+
+def test_model_saved_before_its_first_step_loads_quietly_and_trains_the_same(tmp_path):
+    """Its optimizer had no slots yet; the loaded one's fresh slots are the very ones it would have built."""
+    kernas.utils.set_random_seed(2)
+    model = deterministic_model()
+    model.compile(optimizer=optimizers.RMSprop(learning_rate=0.02, momentum=0.3), loss="categorical_crossentropy")
+    model.save(tmp_path / "fresh.keras")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = load_model(tmp_path / "fresh.keras")
+    assert int(loaded.optimizer.iterations) == 0 and loaded.optimizer.built
+    x, y = data_for(model, n=16)
+    model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    loaded.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    assert_same_weights(model.get_weights(), loaded.get_weights())

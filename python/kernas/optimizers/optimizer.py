@@ -152,12 +152,17 @@ class Optimizer:
     # ---- variables ---------------------------------------------------------------------
 
     @property
-    def variables(self):
-        """Keras's order: ``iteration``, ``learning_rate`` (not with a schedule), then the slots."""
+    def variables_before_build(self):
+        """The variables an optimizer has from construction: ``iteration``, ``learning_rate`` (not with a schedule)."""
         head = [self._iterations]
         if self._learning_rate_variable is not None:
             head.append(self._learning_rate_variable)
-        return head + self._slot_variables
+        return head
+
+    @property
+    def variables(self):
+        """Keras's order: ``iteration``, ``learning_rate`` (not with a schedule), then the slots."""
+        return self.variables_before_build + self._slot_variables
 
     def build(self, variables):
         """Creates the slot variables (zeros, or Keras's initial value) for ``variables``.

@@ -159,6 +159,9 @@ def _read_optimizer(h5file, optimizer):
     if group is None:
         return []
     variables = optimizer.variables
+    if optimizer.built and len(group.keys()) == len(optimizer.variables_before_build):
+        # Saved before its first step: the slots built here hold exactly what that optimizer's would have.
+        variables = optimizer.variables_before_build
     if len(group.keys()) != len(variables):
         # Keras's rule: an optimizer built for other variables (or not built yet) keeps its state.
         message = (f"Skipping variable loading for optimizer '{optimizer.name}', because it has {len(variables)} "
