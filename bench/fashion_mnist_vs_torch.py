@@ -1,7 +1,8 @@
 """Training and inference on Fashion-MNIST: kernas beside PyTorch eager and Keras 3 (torch backend).
 
 Three measurements from the Keras API issue, all in one run on the same data
-(Debian's dataset-fashion-mnist, pixels scaled to [0, 1]):
+(kernas.datasets.fashion_mnist: Debian's dataset-fashion-mnist files here;
+pixels scaled to [0, 1]):
 
   mlp      Flatten -> Dense 128 relu -> Dense 10 softmax, SGD(0.01), batch 32:
            seconds per epoch (target: <= 0.5 s and >= 4x faster than PyTorch).
@@ -21,7 +22,6 @@ Usage: python bench/fashion_mnist_vs_torch.py [--threads 2] [--rounds 3] [--only
 """
 
 import argparse
-import gzip
 import os
 import statistics
 import sys
@@ -29,24 +29,16 @@ import time
 
 import numpy as np
 
-DATA = "/usr/share/datasets/fashion-mnist"
-
-
-def read_idx(name):
-    with gzip.open(os.path.join(DATA, name), "rb") as handle:
-        raw = handle.read()
-    dims = raw[3]
-    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims))
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
 def load():
-    if not os.path.isdir(DATA):
-        sys.exit(f"{DATA} not found: install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist).")
-    x_train = read_idx("train-images-idx3-ubyte.gz").astype(np.float32) / 255.0
-    x_test = read_idx("t10k-images-idx3-ubyte.gz").astype(np.float32) / 255.0
-    return (x_train, read_idx("train-labels-idx1-ubyte.gz").astype(np.int64)), (
-        x_test, read_idx("t10k-labels-idx1-ubyte.gz").astype(np.int64))
+    """Fashion-MNIST as kernas.datasets loads it (the Keras cache, Debian's files, or a download)."""
+    from kernas.datasets import DownloadError, fashion_mnist
+
+    try:
+        (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()
+    except DownloadError as err:
+        sys.exit(str(err))
+    return ((x_train.astype(np.float32) / 255.0, y_train.astype(np.int64)),
+            (x_test.astype(np.float32) / 255.0, y_test.astype(np.int64)))
 
 
 # ----- the models, three ways ------------------------------------------------------------

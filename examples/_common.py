@@ -27,6 +27,20 @@ def _positive_int(text):
     return int(text)
 
 
+def _at_least_ten(text):
+    # fit's validation_split needs a few samples on each side of the split.
+    value = _positive_int(text)
+    if value < 10:
+        raise argparse.ArgumentTypeError(f"expected at least 10 samples, got {value}")
+    return value
+
+
+def _non_negative_int(text):
+    if not text.isdecimal():
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return int(text)
+
+
 def setup(description, epochs):
     """Parses the command line every example shares, then applies it.
 
@@ -47,12 +61,15 @@ def setup(description, epochs):
     parser.add_argument("--epochs", type=_positive_int, default=epochs, help=f"epochs to train (default {epochs})")
     parser.add_argument("--threads", type=_positive_int, default=None,
                         help="threads for kernas's kernels (default: OpenMP's, which honours OMP_NUM_THREADS)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for weights, dropout and shuffling (default 0)")
-    parser.add_argument("--max-samples", type=_positive_int, default=None, metavar="N",
+    parser.add_argument("--seed", type=_non_negative_int, default=0, help="seed for weights, dropout and shuffling (default 0)")
+    parser.add_argument("--max-samples", type=_at_least_ten, default=None, metavar="N",
                         help="use only the first N training and the first N test images (a quick check)")
     args = parser.parse_args()
     if args.threads is not None:
-        kernas.config.set_num_threads(args.threads)
+        try:
+            kernas.config.set_num_threads(args.threads)
+        except ValueError as err:
+            parser.error(f"argument --threads: {err}")
     kernas.utils.set_random_seed(args.seed)
     args.started = time.perf_counter()
     return args

@@ -24,7 +24,7 @@ import _common
 args = _common.setup(__doc__, epochs=10)
 (trainX, trainy), (testX, testy) = _common.load_data(args)  # the script's mnist.load_data(), for any --dataset
 trainX, testX = trainX.astype("float32") / 255, testX.astype("float32") / 255
-trainy, testy = kernas.utils.to_categorical(trainy), kernas.utils.to_categorical(testy)
+trainy, testy = kernas.utils.to_categorical(trainy, 10), kernas.utils.to_categorical(testy, 10)
 timer = _common.EpochTimer()
 
 model = Sequential()

@@ -15,11 +15,12 @@ import re
 import socket
 import struct
 import threading
+import time
 
 import numpy as np
 import pytest
 
-from kernas.datasets import DownloadError, digits, fashion_mnist, mnist
+from kernas.datasets import DownloadError, digits, fashion_mnist, file_cache, mnist
 from kernas.datasets.file_cache import cache_dirs, get_file, keras_home
 from kernas.datasets.idx import read_idx, read_images_and_labels
 
@@ -50,10 +51,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if body is None:
             self.send_error(404)
             return
+        time.sleep(store.stall_seconds)
         self.send_response(200)
         # A "short" file announces more bytes than it sends, then the
-        # connection closes: a download cut off half-way.
-        self.send_header("Content-Length", str(len(body) + (1000 if name in store.short else 0)))
+        # connection closes: a download cut off half-way. An "unsized" one
+        # announces no length at all.
+        if name not in store.unsized:
+            self.send_header("Content-Length", str(len(body) + (1000 if name in store.short else 0)))
         self.end_headers()
         self.wfile.write(body)
 
@@ -67,6 +71,8 @@ class _Server:
     def __init__(self):
         self.files = {}
         self.short = set()
+        self.unsized = set()
+        self.stall_seconds = 0.0
         self.requests = []
         self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.store = self
@@ -283,7 +289,7 @@ def test_keras_home_expands_a_tilde(tmp_path, monkeypatch):
     assert keras_home() == str(tmp_path / "elsewhere")
 
 
-def test_a_read_only_keras_home_is_read_and_downloads_go_to_tmp(home, server, synthetic_mnist, monkeypatch):
+def test_a_read_only_keras_home_is_read_in_place_and_downloads_are_pointed_to_tmp(home, server, synthetic_mnist, monkeypatch):
     data, arrays = synthetic_mnist
     (home / "datasets").mkdir(parents=True)
     (home / "datasets" / "mnist.npz").write_bytes(data)
@@ -357,8 +363,10 @@ def test_fashion_mnist_offline_error_names_path_url_and_package(home, dead_url, 
     with pytest.raises(DownloadError) as info:
         fashion_mnist.load_data()
     message = str(info.value)
-    assert f"put it at {home / 'datasets' / 'fashion-mnist' / _FASHION_FILES[0]}" in message
-    assert f"download {dead_url}{_FASHION_FILES[0]}" in message
+    assert "4 of the 4 Fashion-MNIST files" in message
+    for name in _FASHION_FILES:
+        assert f"put it at {home / 'datasets' / 'fashion-mnist' / name}" in message
+        assert f"download {dead_url}{name}" in message
     assert "apt-get install dataset-fashion-mnist" in message
     assert isinstance(info.value.__cause__, OSError)
 
@@ -456,7 +464,7 @@ def test_digits_shapes_dtypes_and_split():
     np.testing.assert_array_equal(np.bincount(y_test), [179, 253, 218, 189, 192, 154, 187, 206, 216, 206])
 
 
-def test_digits_are_the_same_arrays_every_time():
+def test_digits_arrays_have_the_recorded_checksum():
     (x_train, y_train), (x_test, y_test) = digits.load_data()
     digest = hashlib.sha256()
     for array in (x_train, y_train, x_test, y_test):
@@ -464,3 +472,30 @@ def test_digits_are_the_same_arrays_every_time():
     assert digest.hexdigest() == "691b59e3e0893d76e6d1970d99c253ccd186a98fd2e9b036d093ac43622857df"
     assert x_train.max() == 255 and x_train.min() == 0
     assert 30 < x_test.mean() < 36  # MNIST's mean pixel is about 33
+
+
+def test_download_of_unknown_size_finishes_its_bar(home, server, synthetic_mnist, capsys):
+    data, arrays = synthetic_mnist
+    server.unsized.add("mnist.npz")
+    _assert_same(mnist.load_data(), arrays)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1].lstrip().startswith(f"{len(data)}/Unknown "), lines
+
+
+def test_a_stalled_server_times_out_with_the_offline_message(home, server, synthetic_mnist, monkeypatch):
+    monkeypatch.setattr(file_cache, "_TIMEOUT_S", 0.2)
+    server.stall_seconds = 1.0
+    started = time.perf_counter()
+    with pytest.raises(DownloadError, match=r"timed out.*put it at"):
+        mnist.load_data()
+    assert time.perf_counter() - started < 1.0
+    assert not list((home / "datasets").iterdir())
+
+
+def test_an_unwritable_cache_folder_gives_the_offline_message(home, server, synthetic_mnist, monkeypatch):
+    def refuse(path, mode="r", *args, **kwargs):
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(file_cache, "open", refuse, raising=False)
+    with pytest.raises(DownloadError, match=r"cannot write the download.*Permission denied.*put it at"):
+        mnist.load_data()

@@ -122,6 +122,9 @@ def test_dataset_flag_switches_to_fashion_mnist():
         (("--dataset", "cifar10"), "argument --dataset: invalid choice: 'cifar10' (choose from"),
         (("--epochs", "0"), "argument --epochs: expected a positive integer, got '0'"),
         (("--threads", "two"), "argument --threads: expected a positive integer, got 'two'"),
+        (("--threads", "2000"), "argument --threads: Expected a thread count between 1 and 1024"),
+        (("--seed", "-1"), "argument --seed: expected a non-negative integer, got '-1'"),
+        (("--max-samples", "3"), "argument --max-samples: expected at least 10 samples, got 3"),
     ],
 )
 def test_bad_arguments_stop_with_argparse_error(arguments, message):

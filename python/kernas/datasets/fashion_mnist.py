@@ -54,15 +54,21 @@ def load_data():
         (https://github.com/zalandoresearch/fashion-mnist/blob/master/LICENSE).
     """
     cache_subdir = os.path.join("datasets", "fashion-mnist")
-    paths = []
+    paths, missing = [], []
     for fname in _FILES:
         try:
-            paths.append(get_file(fname, origin=ORIGIN_FOLDER + fname, cache_subdir=cache_subdir, system_dirs=SYSTEM_DIRS))
+            paths.append(get_file(fname, origin=ORIGIN_FOLDER + fname, cache_subdir=cache_subdir,
+                                  system_dirs=SYSTEM_DIRS))
         except DownloadError as err:
-            raise DownloadError(
-                f"{err} On Debian or Ubuntu, `apt-get install dataset-fashion-mnist` installs all four files into "
-                "/usr/share/datasets/fashion-mnist/ instead."
-            ) from err.__cause__
+            missing.append(err)
+    if missing:
+        # One error for every missing file, so a user working offline fetches them all at once.
+        details = "\n".join(f"- {err}" for err in missing)
+        raise DownloadError(
+            f"{len(missing)} of the 4 Fashion-MNIST files could not be found or downloaded:\n{details}\n"
+            "On Debian or Ubuntu, `apt-get install dataset-fashion-mnist` installs all four files into "
+            "/usr/share/datasets/fashion-mnist/ instead."
+        ) from missing[0].__cause__
     x_train, y_train = read_images_and_labels(paths[1], paths[0])
     x_test, y_test = read_images_and_labels(paths[3], paths[2])
     return (x_train, y_train), (x_test, y_test)

@@ -137,15 +137,25 @@ def get_file(fname, origin, file_hash=None, cache_subdir="datasets", system_dirs
     return target
 
 
+class _FetchFailure(Exception):
+    """Why a download did not complete (turned into a DownloadError that says what to do)."""
+
+
 def _download(origin, target, file_hash, searched):
     """Fetches ``origin`` into ``target`` through a temporary file, or raises without touching ``target``."""
-    os.makedirs(os.path.dirname(target), exist_ok=True)
     print_msg(f"Downloading data from {origin}")
     partial = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.{uuid.uuid4().hex[:8]}.part")
     done = False
     try:
-        with open(partial, "xb") as out:
-            digest = _fetch(origin, out, target, file_hash, searched)
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(partial, "xb") as out:
+                digest = _fetch(origin, out)
+        except _FetchFailure as err:
+            raise DownloadError(_offline_message(origin, str(err), target, file_hash, searched)) from err.__cause__
+        except OSError as err:  # the cache folder cannot be written
+            raise DownloadError(_offline_message(origin, f"cannot write the download: {err}", target, file_hash,
+                                                 searched)) from err
         if file_hash is not None and digest != file_hash:
             raise ValueError(
                 f"Incomplete or corrupted file detected. Expected the file downloaded from {origin} to have the "
@@ -159,8 +169,13 @@ def _download(origin, target, file_hash, searched):
             os.remove(partial)
 
 
-def _fetch(origin, out, target, file_hash, searched):
-    """Streams ``origin`` into the open file ``out`` with a progress bar; returns its sha256."""
+def _fetch(origin, out):
+    """Streams ``origin`` into the open file ``out`` with a progress bar; returns its sha256.
+
+    Raises:
+        _FetchFailure: the server could not be reached, answered with an
+            error, stalled past the timeout, or closed the connection early.
+    """
     hasher = hashlib.sha256()
     received = 0
     try:
@@ -176,14 +191,13 @@ def _fetch(origin, out, target, file_hash, searched):
                 progress(received)
             progress.finish(received)
     except urllib.error.HTTPError as err:
-        raise DownloadError(_offline_message(origin, f"HTTP {err.code} {err.reason}", target, file_hash, searched)) from err
+        raise _FetchFailure(f"HTTP {err.code} {err.reason}") from err
     except urllib.error.URLError as err:
-        raise DownloadError(_offline_message(origin, str(err.reason), target, file_hash, searched)) from err
+        raise _FetchFailure(str(err.reason)) from err
     except (http.client.HTTPException, ConnectionError, TimeoutError) as err:
-        raise DownloadError(_offline_message(origin, repr(err), target, file_hash, searched)) from err
+        raise _FetchFailure(str(err) or type(err).__name__) from err
     if total is not None and received != total:
-        reason = f"the connection closed after {received} of {total} bytes"
-        raise DownloadError(_offline_message(origin, reason, target, file_hash, searched))
+        raise _FetchFailure(f"the connection closed after {received} of {total} bytes")
     return hasher.hexdigest()
 
 

@@ -12,9 +12,9 @@ import os
 from kernas.backend.registration import custom_object_scope
 from kernas.backend.serialization import config_class
 from kernas.backend.weight_budget import weight_budget
-from kernas.saving.archive_reader import CONFIG_ENTRY, KerasArchive, WEIGHTS_ENTRY
-from kernas.saving.atomic import fspath
 from kernas.saving import legacy_config, legacy_h5
+from kernas.saving.archive_reader import CONFIG_ENTRY, WEIGHTS_ENTRY, KerasArchive
+from kernas.saving.atomic import fspath
 from kernas.saving.errors import FileNotFoundValueError
 from kernas.saving.h5_layout import read_model_weights
 from kernas.saving.weights_file import open_h5, weights_size_limit
