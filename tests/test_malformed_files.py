@@ -4,6 +4,7 @@ import io
 import json
 import os
 import re
+import struct
 import tracemalloc
 import zipfile
 
@@ -56,6 +57,15 @@ def replace_dataset(path, data):
     return change
 
 
+def replace_chunked(path):
+    """The dataset at ``path`` rewritten (same shape and values) in one huge gzip chunk: a decompression bomb."""
+    def change(h5file):
+        values = h5file[path][()]
+        del h5file[path]
+        h5file.create_dataset(path, data=values, maxshape=(None,), chunks=(4_000_000,), compression="gzip")
+    return change
+
+
 def set_dense_units(units):
     def change(config):
         layer_config(config, -1)["config"]["units"] = units
@@ -102,6 +112,12 @@ CORPUS = {
     "absolute member": (lambda m: {**m, "/etc/cron.d/evil": b"x"}, "absolute path"),
     "bad compile config": (lambda m: with_config(m, lambda c: c["compile_config"].update(loss="no_such_loss")),
                            "compile=False"),
+    "no optimizer": (lambda m: with_config(m, lambda c: c["compile_config"].update(optimizer=None)),
+                     "optimizer=None.*compile=False"),
+    "unknown metric class": (lambda m: with_config(m, lambda c: c["compile_config"].update(
+        metrics=[{"module": "my.metrics", "class_name": "Secret", "config": {}}])), "Unknown metric class 'Secret'"),
+    "deeply nested config": (lambda m: {**m, "config.json": b"[" * 100000 + b"]" * 100000}, "does not parse"),
+    "chunk bomb": (lambda m: with_weights(m, replace_chunked("layers/dense/vars/1")), "storage chunks"),
 }
 
 
@@ -202,3 +218,36 @@ def test_compressed_weights_bomb_is_refused_before_decompressing(tmp_path, good_
     assert path.stat().st_size < 1 << 20
     with pytest.raises(ValueError, match="before decompressing"):
         load_model(path)
+
+
+def test_sizes_declared_in_the_zip_headers_are_not_trusted(tmp_path, good_members):
+    """A central directory claiming a 4 GB weights file cannot buy a 4 GB model from a tiny archive."""
+    path = archive(tmp_path / "liar.keras", with_config(good_members, set_dense_units(10 ** 8)))
+    data = bytearray(path.read_bytes())
+    entry = data.rfind(b"PK\x01\x02")
+    assert data[entry + 46:entry + 62] == b"model.weights.h5"
+    struct.pack_into("<I", data, entry + 24, 0xFFFFFFFE)  # the declared uncompressed size
+    path.write_bytes(bytes(data))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="before allocating"):
+            load_model(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 << 20, f"loading allocated {peak} bytes before refusing"
+
+
+def test_damaged_hdf5_structures_give_value_errors(tmp_path):
+    """Every HDF5 symbol-table, heap and B-tree signature broken in turn: a ValueError each time, never another error."""
+    model = kernas_model(conv_model)
+    model.save_weights(tmp_path / "good.weights.h5")
+    data = (tmp_path / "good.weights.h5").read_bytes()
+    offsets = [m.start() for signature in (b"SNOD", b"HEAP", b"TREE") for m in re.finditer(signature, data)]
+    assert len(offsets) > 10
+    for offset in offsets:
+        (tmp_path / "bad.weights.h5").write_bytes(data[:offset] + b"X" + data[offset + 1:])
+        try:
+            model.load_weights(tmp_path / "bad.weights.h5")
+        except ValueError:
+            pass

@@ -1,6 +1,7 @@
 """load_model, model_from_json, pickling, custom objects, and Keras 3 files opening both ways."""
 
 import copy
+import json
 import os
 import pickle
 import warnings
@@ -316,3 +317,49 @@ def test_model_saved_before_its_first_step_loads_quietly_and_trains_the_same(tmp
     model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
     loaded.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
     assert_same_weights(model.get_weights(), loaded.get_weights())
+
+
+class ScaledMSE(kernas.metrics.MeanSquaredError):
+    """A user metric class (outside kernas)."""
+
+
+def half_mae(y_true, y_pred):
+    return 0.5 * np.mean(np.abs(y_true - y_pred), axis=-1)
+
+
+def test_custom_metrics_load_through_custom_objects(tmp_path):
+    """Metrics are resolved while the custom objects are in scope, not later at the first batch."""
+    model = Sequential([kl.Input((4,)), kl.Dense(3)])
+    model.compile(optimizer="adam", loss="mse", metrics=[ScaledMSE(name="scaled"), half_mae])
+    x = np.random.default_rng(3).random((8, 4), dtype=np.float32)
+    y = np.random.default_rng(4).random((8, 3), dtype=np.float32)
+    expected = model.evaluate(x, y, verbose=0, return_dict=True)
+    model.save(tmp_path / "metrics.keras")
+    with pytest.raises(ValueError, match="Unknown metric class 'ScaledMSE'"):
+        load_model(tmp_path / "metrics.keras")
+    loaded = load_model(tmp_path / "metrics.keras", custom_objects={"ScaledMSE": ScaledMSE, "half_mae": half_mae})
+    assert loaded.evaluate(x, y, verbose=0, return_dict=True) == expected
+    assert loaded.get_compile_config() == model.get_compile_config()
+
+
+def test_registered_metric_function_survives_pickling():
+    @saving.register_keras_serializable(package="kernas_tests")
+    def twice_mae(y_true, y_pred):
+        return 2.0 * np.mean(np.abs(y_true - y_pred), axis=-1)
+
+    model = Sequential([kl.Input((4,)), kl.Dense(3)])
+    model.compile(optimizer="sgd", loss="mse", metrics=[twice_mae])
+    x = np.ones((4, 4), np.float32)
+    clone = pickle.loads(pickle.dumps(model))
+    assert clone.evaluate(x, x[:, :3], verbose=0, return_dict=True) == model.evaluate(x, x[:, :3], verbose=0,
+                                                                                   return_dict=True)
+
+
+def test_a_config_of_many_layers_loads(tmp_path):
+    """Layer names are checked in one pass: a long config does not load in quadratic time."""
+    config = {"class_name": "Sequential", "config": {"layers": [
+        {"class_name": "InputLayer", "config": {"batch_shape": [None, 4]}}] + [{"class_name": "Flatten"}] * 20000}}
+    assert len(model_from_json(json.dumps(config)).layers) == 20000
+    config["config"]["layers"] += [{"class_name": "Flatten", "config": {"name": "twin"}}] * 2
+    with pytest.raises(ValueError, match="unique names.*'twin'"):
+        model_from_json(json.dumps(config))

@@ -445,3 +445,34 @@ def test_links_and_odd_datasets_are_refused(tmp_path):
         assert "layers/dense" in str(info.value), case
         for a, b in zip(before, model.get_weights()):
             np.testing.assert_array_equal(a, b)
+
+
+def test_saving_through_a_symlink_keeps_the_link_and_the_permissions(tmp_path):
+    model = kernas_model(dense_model)
+    (tmp_path / "runs").mkdir()
+    target = tmp_path / "runs" / "epoch1.keras"
+    model.save(target)
+    os.chmod(target, 0o600)
+    link = tmp_path / "latest.keras"
+    link.symlink_to(target)
+    randomize(model, 5)
+    model.save(link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert (target.stat().st_mode & 0o777) == 0o600
+    np.testing.assert_array_equal(kernas.models.load_model(link).get_weights()[0], model.get_weights()[0])
+    assert sorted(os.listdir(tmp_path / "runs")) == ["epoch1.keras"]
+
+
+def test_directories_are_not_model_files(tmp_path):
+    model = kernas_model(dense_model)
+    (tmp_path / "adir.keras").mkdir()
+    with pytest.raises(saving.IsADirectoryValueError, match="is a directory"):
+        model.save(tmp_path / "adir.keras")
+    with pytest.raises(saving.IsADirectoryValueError, match="is a directory"):
+        kernas.models.load_model(tmp_path / "adir.keras")
+    assert os.listdir(tmp_path / "adir.keras") == []
+
+
+def test_layer_names_cannot_hold_a_slash():
+    with pytest.raises(ValueError, match="cannot contain character `/`"):
+        kl.Dense(4, name="my dense/with slash")

@@ -16,7 +16,7 @@ _SCOPE = contextvars.ContextVar("kernas_custom_objects", default=())
 
 
 def register_keras_serializable(package="Custom", name=None):
-    """Registers a class so that configs naming it can be loaded, under ``"package>name"``.
+    """Registers a class (or a metric function) so that configs naming it can be loaded, under ``"package>name"``.
 
     Args:
         package: the package part of the key (``"Custom"`` by default).
@@ -28,29 +28,28 @@ def register_keras_serializable(package="Custom", name=None):
         ...     ...
     """
 
-    def decorator(cls):
-        if not inspect.isclass(cls):
-            raise TypeError(f"Expected a class to register (kernas loads classes only, never functions from a "
-                            f"file). Received: {cls!r}.")
-        if not hasattr(cls, "get_config"):
+    def decorator(obj):
+        if not callable(obj) or not hasattr(obj, "__name__"):
+            raise TypeError(f"Expected a class or a function to register. Received: {obj!r}.")
+        if inspect.isclass(obj) and not hasattr(obj, "get_config"):
             raise ValueError("Cannot register a class that does not have a get_config() method.")
-        key = f"{package}>{name if name is not None else cls.__name__}"
-        if key in _REGISTERED and _REGISTERED[key] is not cls:
+        key = f"{package}>{name if name is not None else obj.__name__}"
+        if key in _REGISTERED and _REGISTERED[key] is not obj:
             raise ValueError(f"{key} has already been registered to {_REGISTERED[key]}.")
-        _REGISTERED[key] = cls
-        _REGISTERED_NAMES[cls] = key
-        return cls
+        _REGISTERED[key] = obj
+        _REGISTERED_NAMES[obj] = key
+        return obj
 
     return decorator
 
 
 def get_registered_name(cls):
-    """The key ``cls`` was registered under, or its ``__name__`` when it was not registered (as Keras)."""
+    """The key ``cls`` (or a function) was registered under, or its ``__name__`` when it was not (as Keras)."""
     return _REGISTERED_NAMES.get(cls, cls.__name__)
 
 
 def get_registered_object(name, custom_objects=None):
-    """The class registered or passed as ``custom_objects`` under ``name``; ``None`` when there is none."""
+    """The object registered or passed as ``custom_objects`` under ``name``; ``None`` when there is none."""
     for scope in (custom_objects or {}, *reversed(_SCOPE.get())):
         if name in scope:
             return scope[name]

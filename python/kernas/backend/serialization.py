@@ -1,7 +1,7 @@
-"""Keras's serialized form of kernas objects, and the lookup of the classes named in it.
+"""Keras's serialized form of kernas objects and functions, and the lookup of the classes named in it.
 
-Shared by ``kernas.initializers``, ``kernas.regularizers``, ``kernas.losses``
-and ``kernas.metrics``; ``package`` is the subpackage's name (``"initializers"``).
+Shared by the layers, initializers, regularizers, losses, metrics, optimizers
+and schedules; ``package`` is the subpackage's name (``"initializers"``).
 """
 
 from kernas.backend.registration import custom_class, get_registered_name, is_user_module, unknown_user_class
@@ -24,6 +24,18 @@ def serialize_object(obj, package):
         return keras_dict(obj, package)
     return {"module": cls.__module__, "class_name": cls.__name__, "config": obj.get_config(),
             "registered_name": get_registered_name(cls)}
+
+
+def serialize_function(fn):
+    """Keras's form of a function given to ``compile``: ``{"module": "builtins", "class_name": "function", ...}``.
+
+    ``config`` is the function's name; ``registered_name`` its registered key
+    when it was registered under another one (Keras's ``"function"`` otherwise).
+    """
+    name = fn.__name__
+    registered = get_registered_name(fn)
+    return {"module": "builtins", "class_name": "function", "config": name,
+            "registered_name": registered if registered != name else "function"}
 
 
 def lookup(by_name, base, kind, name):

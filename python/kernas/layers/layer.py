@@ -101,6 +101,10 @@ class Layer:
             name = unique_name(snake_case(type(self).__name__))
         elif not isinstance(name, str) or not name:
             raise ValueError(f"Expected `name` to be a non-empty string. Received: name={name!r}.")
+        elif "/" in name:
+            # Saved files address weights by "<layer>/<variable>"; Keras refuses such names too.
+            raise ValueError(f"Argument `name` must be a string and cannot contain character `/`. Received: "
+                             f"name={name!r}. Choose a name without '/'.")
         self.name = name
         self._trainable = trainable
         self.autocast = autocast

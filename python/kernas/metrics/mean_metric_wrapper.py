@@ -1,7 +1,8 @@
 """Keras's ``MeanMetricWrapper``: the mean of a per-sample function's values."""
 
+from kernas.backend.serialization import serialize_function
 from kernas.metrics.mean_metric import Mean
-from kernas.metrics.serialization import deserialize_function, serialize_function
+from kernas.metrics.serialization import deserialize_function
 
 
 class MeanMetricWrapper(Mean):

@@ -1,6 +1,9 @@
-"""Keras's serialized form of a metric function, for the functions kernas knows."""
+"""Metric functions back from Keras's serialized form: kernas's own, or ones registered or in scope."""
+
+import inspect
 
 from kernas import losses
+from kernas.backend.registration import get_registered_object
 from kernas.metrics import functions
 
 FUNCTIONS = {
@@ -21,21 +24,18 @@ FUNCTIONS = {
 }
 
 
-def serialize_function(fn):
-    """Keras's ``{"module": "builtins", "class_name": "function", "config": name, ...}``.
-
-    Only kernas's own functions can be loaded back (by name).
-    """
-    name = getattr(fn, "__name__", repr(fn))
-    return {"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"}
-
-
 def deserialize_function(config):
-    """The kernas function a serialized function names."""
+    """The function a serialized function names: kernas's own, or one registered or given as custom_objects."""
     name = config.get("config") if isinstance(config, dict) else config
-    if name not in FUNCTIONS:
-        raise ValueError(
-            f"Unknown metric function: {name!r}. Expected one of kernas's: {', '.join(sorted(FUNCTIONS))}. "
-            "A custom function cannot be loaded from a config; pass it again."
-        )
-    return FUNCTIONS[name]
+    registered = config.get("registered_name") if isinstance(config, dict) else None
+    if name in FUNCTIONS:
+        return FUNCTIONS[name]
+    for key in (registered, name):
+        found = get_registered_object(key) if isinstance(key, str) else None
+        if callable(found) and not inspect.isclass(found):
+            return found
+    raise ValueError(
+        f"Unknown metric function: {name!r}. Expected one of kernas's: {', '.join(sorted(FUNCTIONS))}, or a "
+        f"function passed as custom_objects={{{name!r}: fn}} or registered with "
+        "@kernas.saving.register_keras_serializable()."
+    )

@@ -14,6 +14,13 @@ def _compatible(expected, received):
     return len(expected) == len(received) and all(e is None or e == r for e, r in zip(expected, received))
 
 
+def _duplicate_name(name):
+    return ValueError(
+        f"All layers added to a Sequential model should have unique names. Name '{name}' is already the name of "
+        "a layer in this model. Update the `name` argument to pass a unique name."
+    )
+
+
 class Sequential(Trainer):
     """A linear stack of layers, trained with ``compile`` / ``fit``.
 
@@ -58,6 +65,19 @@ class Sequential(Trainer):
 
     def add(self, layer, rebuild=True):
         """Appends a layer (or a ``kernas.Input``) to the stack."""
+        layer = self._as_layer(layer)
+        if not isinstance(layer, InputLayer):
+            names = {existing.name for existing in self._layers}
+            if self._input_layer is not None:
+                names.add(self._input_layer.name)
+            if layer.name in names:
+                raise _duplicate_name(layer.name)
+        self._append(layer)
+        if rebuild:
+            self._build_if_possible()
+
+    @staticmethod
+    def _as_layer(layer):
         if isinstance(layer, KerasTensor):
             layer = layer._input_layer
         if not isinstance(layer, Layer):
@@ -65,6 +85,10 @@ class Sequential(Trainer):
                 "Only instances of `kernas.layers.Layer` can be added to a Sequential model. "
                 f"Received: {layer!r} (of type {type(layer).__name__})."
             )
+        return layer
+
+    def _append(self, layer):
+        """Appends a layer whose name is known to be unique."""
         if isinstance(layer, InputLayer):
             if self._input_layer is not None or self._layers:
                 raise ValueError(
@@ -72,23 +96,11 @@ class Sequential(Trainer):
                     "InputLayer (or kernas.Input) can only be the first layer. Remove the extra input."
                 )
             self._input_layer = layer
-            self.built = False
         else:
-            names = {existing.name for existing in self._layers}
-            if self._input_layer is not None:
-                names.add(self._input_layer.name)
-            if layer.name in names:
-                raise ValueError(
-                    "All layers added to a Sequential model should have unique names. Name "
-                    f"'{layer.name}' is already the name of a layer in this model. Update the `name` argument "
-                    "to pass a unique name."
-                )
             if not self._layers and self._input_layer is None and layer._input_shape_arg is not None:
                 self._input_layer = InputLayer(shape=layer._input_shape_arg)
             self._layers.append(layer)
-            self.built = False
-        if rebuild:
-            self._build_if_possible()
+        self.built = False
 
     def pop(self, rebuild=True):
         """Removes and returns the last layer."""
@@ -302,8 +314,15 @@ class Sequential(Trainer):
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
             raise ValueError(f"Expected a Sequential config with a 'layers' list. Received: {config!r}.")
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
-        for layer_config in config["layers"]:
-            model.add(deserialize_layer(layer_config), rebuild=False)
+        layers = [model._as_layer(deserialize_layer(layer_config)) for layer_config in config["layers"]]
+        # One pass over the names, not one per layer: a config may list very many layers.
+        seen = set()
+        for layer in layers:
+            if not isinstance(layer, InputLayer) and layer.name in seen:
+                raise _duplicate_name(layer.name)
+            seen.add(layer.name)
+        for layer in layers:
+            model._append(layer)
         if model._input_layer is None and config.get("build_input_shape"):
             model.build(tuple(config["build_input_shape"]))
         else:

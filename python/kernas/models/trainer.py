@@ -134,11 +134,26 @@ class Trainer:
         if unknown:
             raise ValueError(f"Expected compile config keys among {sorted(_COMPILE_CONFIG_KEYS)}. Received unknown "
                              f"keys: {unknown}. Pass compile=False to load the model uncompiled.")
+        if config.get("optimizer") is None:
+            raise ValueError("Expected the compile config to name an optimizer. Received: optimizer=None. Pass "
+                             "compile=False to load the model uncompiled, then compile it yourself.")
+        from kernas import metrics
+
+        # Serialized metrics are resolved here, not at the first batch, so that the classes and functions
+        # given as custom_objects (in scope while loading) serve them. Names stay as they are: what
+        # "accuracy" means depends on the data.
+        arguments = dict(config)
         try:
-            self.compile(**config)
+            for key in ("metrics", "weighted_metrics"):
+                if isinstance(config.get(key), list):
+                    arguments[key] = [metrics.get(m) if isinstance(m, dict) else m for m in config[key]]
+            self.compile(**arguments)
         except (TypeError, ValueError) as error:
             raise ValueError(f"The model's saved compile arguments cannot be used by kernas: {error} "
                              "Pass compile=False to load the model uncompiled, then compile it yourself.") from None
+        # Saving the model again writes the compile arguments as they were saved.
+        self._compiled_state.config.update({key: config[key] for key in ("metrics", "weighted_metrics")
+                                            if key in config})
         if self.built:
             self.optimizer.build(self.trainable_weights)
 

@@ -20,12 +20,12 @@ from kernas.backend.registration import (
     get_registered_object,
     register_keras_serializable,
 )
-from kernas.saving.errors import FileExistsValueError, FileNotFoundValueError
+from kernas.saving.errors import FileExistsValueError, FileNotFoundValueError, IsADirectoryValueError
 from kernas.saving.keras_archive import KERAS_VERSION, save_model
 from kernas.saving.model_config import serialize_model
 from kernas.saving.model_loading import load_model, model_from_json
 from kernas.saving.weights_file import load_weights, save_weights
 
-__all__ = ["CustomObjectScope", "FileExistsValueError", "FileNotFoundValueError", "KERAS_VERSION",
-           "custom_object_scope", "get_registered_name", "get_registered_object", "load_model", "load_weights",
+__all__ = ["CustomObjectScope", "FileExistsValueError", "FileNotFoundValueError", "IsADirectoryValueError",
+           "KERAS_VERSION", "custom_object_scope", "get_registered_name", "get_registered_object", "load_model", "load_weights",
            "model_from_json", "register_keras_serializable", "save_model", "save_weights", "serialize_model"]

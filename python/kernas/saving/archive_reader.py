@@ -9,6 +9,7 @@ meant would be ambiguous).
 
 import io
 import json
+import os
 import zipfile
 
 CONFIG_ENTRY = "config.json"
@@ -16,11 +17,24 @@ METADATA_ENTRY = "metadata.json"
 WEIGHTS_ENTRY = "model.weights.h5"
 # A model's config is a few KB; anything larger than this is not a Keras config.
 _JSON_LIMIT_BYTES = 16 << 20
+# Deflate expands at most about 1032-fold: with the archive's real size on disk this bounds what any
+# member can decompress to, whatever sizes the archive's headers declare.
+_MAX_INFLATION = 1032
 
 
 def _unsafe_member(name):
     parts = name.replace("\\", "/").split("/")
     return parts[0] == "" or (len(name) > 1 and name[1] == ":") or ".." in parts
+
+
+def _source_bytes(source):
+    """The size of a path's file, or of a seekable file object's content."""
+    if hasattr(source, "seek"):
+        position = source.tell()
+        size = source.seek(0, 2)
+        source.seek(position)
+        return size
+    return os.path.getsize(source)
 
 
 class KerasArchive:
@@ -34,6 +48,7 @@ class KerasArchive:
     def __init__(self, source, label):
         self.label = label
         try:
+            self._max_member_bytes = _MAX_INFLATION * _source_bytes(source) + (64 << 10)
             self._zip = zipfile.ZipFile(source, "r")
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:
             raise ValueError(f"Expected a `.keras` file (a zip archive). Received: {label}, which cannot be opened "
@@ -70,8 +85,16 @@ class KerasArchive:
             raise ValueError(f"Expected a `.keras` file holding '{name}'. Received: {self.label}, whose members "
                              f"are {self._zip.namelist()}. The file is incomplete; save the model again.") from None
 
-    def read(self, name, limit):
-        """Member ``name``'s bytes; ValueError when it declares or yields more than ``limit`` bytes or is corrupt."""
+    def member_capacity(self, name):
+        """The most bytes member ``name`` can hold: its declared size, but never more than the archive can inflate to."""
+        return min(self.size(name), self._max_member_bytes)
+
+    def read(self, name, limit=None):
+        """Member ``name``'s bytes; ValueError when it declares or yields more than ``limit`` bytes or is corrupt.
+
+        ``limit`` defaults to (and is never more than) what the archive's size on disk can inflate to.
+        """
+        limit = self._max_member_bytes if limit is None else min(limit, self._max_member_bytes)
         declared = self.size(name)
         if declared > limit:
             raise ValueError(f"Expected '{name}' in {self.label} to be at most {limit} bytes. Received: a declared "
@@ -93,7 +116,7 @@ class KerasArchive:
         data = self.read(name, _JSON_LIMIT_BYTES)
         try:
             value = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
             raise ValueError(f"Expected '{name}' in {self.label} to hold JSON. Received text that does not parse "
                              f"({error}). The file is corrupt; save the model again.") from None
         if not isinstance(value, dict):
@@ -102,5 +125,5 @@ class KerasArchive:
         return value
 
     def weights(self, limit):
-        """``model.weights.h5`` as an in-memory file of at most ``limit`` bytes."""
+        """``model.weights.h5`` as an in-memory file of at most ``limit`` bytes (see ``read``)."""
         return io.BytesIO(self.read(WEIGHTS_ENTRY, limit))

@@ -8,8 +8,9 @@ flushes it to disk, and only then renames it over the target.
 
 import os
 import secrets
+import stat
 
-from kernas.saving.errors import FileExistsValueError
+from kernas.saving.errors import FileExistsValueError, IsADirectoryValueError
 
 
 def fspath(filepath, argument="filepath"):
@@ -66,6 +67,15 @@ def _fsync_directory(directory):
         os.close(fd)
 
 
+def _keep_permissions(path, temporary):
+    # Replacing a file must not widen who may read it (a 0600 model stays 0600).
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    os.chmod(temporary, stat.S_IMODE(mode))
+
+
 def _fsync_file(path):
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -87,6 +97,11 @@ def atomic_write(path, write, overwrite=True):
 
     On any failure the temporary file is removed and ``path`` is untouched.
     """
+    # A symlink is saved through, as an in-place write would; the link itself stays.
+    path = os.path.realpath(path) if os.path.islink(path) else path
+    if os.path.isdir(path):
+        raise IsADirectoryValueError(f"Expected a file path to save to. Received: filepath={path}, which is a "
+                                     "directory. Choose a file name, e.g. os.path.join(filepath, 'model.keras').")
     check_overwrite(path, overwrite)
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
@@ -97,6 +112,7 @@ def atomic_write(path, write, overwrite=True):
     temporary = _create_temporary(directory, os.path.basename(path))
     try:
         write(temporary)
+        _keep_permissions(path, temporary)
         _fsync_file(temporary)
         if overwrite:
             os.replace(temporary, path)

@@ -7,3 +7,7 @@ class FileExistsValueError(FileExistsError, ValueError):
 
 class FileNotFoundValueError(FileNotFoundError, ValueError):
     """Raised when the file to load does not exist (both a ``FileNotFoundError`` and a ``ValueError``)."""
+
+
+class IsADirectoryValueError(IsADirectoryError, ValueError):
+    """Raised when a path to save to or load from is a directory (both an ``IsADirectoryError`` and a ``ValueError``)."""

@@ -112,6 +112,9 @@ def _vars_group(h5file, path):
 def read_dataset(group, key, variable, owner):
     dataset = hard_child(group, key, h5py.Dataset)
     where = f"{group.name}/{key}"
+    if dataset is None:  # listed by the group, yet not there: a damaged symbol table
+        raise ValueError(f"Expected a dataset at '{where}'. Received none. The weights file is corrupt; save it "
+                         "again.")
     if dataset.external or dataset.is_virtual:
         raise ValueError(f"Expected the data of '{where}' to be stored inside the weights file. Received an "
                          "external or virtual dataset, which kernas does not read.")
@@ -120,6 +123,10 @@ def read_dataset(group, key, variable, owner):
     if dataset.shape is None:
         raise ValueError(f"Expected a weight's values at '{where}'. Received an empty (null) dataset. The weights "
                          "file is corrupt; save it again.")
+    # A compressed chunk is inflated whole, so a chunk far larger than its dataset is a bomb.
+    if dataset.chunks is not None and any(c > max(d, 1) for c, d in zip(dataset.chunks, dataset.shape)):
+        raise ValueError(f"Expected the storage chunks of '{where}' to fit its shape {tuple(dataset.shape)}. "
+                         f"Received: chunks={dataset.chunks}. kernas refuses to inflate them.")
     if tuple(dataset.shape) != tuple(variable.shape):
         raise MismatchError(
             f"{owner} variable '{variable.name}' has shape {tuple(variable.shape)}, but the weights file holds "

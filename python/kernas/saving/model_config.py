@@ -11,17 +11,13 @@ import numbers
 
 import numpy as np
 
+from kernas.backend.serialization import serialize_function
+
 
 def _build_config(model):
     if not model.built:
         return None
     return {"input_shape": list(model.input_shape)}
-
-
-def _serialize_function(function):
-    # Keras's form for a plain function given to compile (e.g. loss=keras.losses.mean_squared_error).
-    return {"module": "builtins", "class_name": "function", "config": function.__name__,
-            "registered_name": "function"}
 
 
 def _serialize_object(obj, module, package):
@@ -37,7 +33,7 @@ def _serialize_object(obj, module, package):
         return {"module": module, "class_name": type(obj).__name__, "config": obj.get_config(),
                 "registered_name": None}
     if callable(obj) and hasattr(obj, "__name__"):
-        return _serialize_function(obj)
+        return serialize_function(obj)
     raise TypeError(f"Expected compile arguments kernas can serialize (names, config dicts, kernas objects or "
                     f"functions). Received: {obj!r} (of type {type(obj).__name__}).")
 

@@ -15,7 +15,7 @@ from kernas.backend.weight_budget import weight_budget
 from kernas.saving import legacy_config, legacy_h5
 from kernas.saving.archive_reader import CONFIG_ENTRY, WEIGHTS_ENTRY, KerasArchive
 from kernas.saving.atomic import fspath
-from kernas.saving.errors import FileNotFoundValueError
+from kernas.saving.errors import FileNotFoundValueError, IsADirectoryValueError
 from kernas.saving.h5_layout import read_model_weights
 from kernas.saving.weights_file import open_h5, weights_size_limit
 
@@ -62,9 +62,9 @@ def deserialize_model(config, custom_objects=None, compile=True):
 def _load_archive(source, label, custom_objects, compile):
     with KerasArchive(source, label) as archive:
         config = archive.read_json(CONFIG_ENTRY)
-        # Every weight the config declares must be stored in the weights file, so the file's size
-        # bounds what building the model may allocate.
-        with weight_budget(archive.size(WEIGHTS_ENTRY), label):
+        # Every weight the config declares must be stored in the weights file, so what that file can
+        # hold bounds what building the model may allocate.
+        with weight_budget(archive.member_capacity(WEIGHTS_ENTRY), label):
             model = deserialize_model(config, custom_objects, compile)
         weights = archive.weights(weights_size_limit(model))
     with open_h5(weights, label) as h5file:
@@ -78,8 +78,8 @@ def _load_legacy(path, custom_objects, compile):
         with weight_budget(os.path.getsize(path), f"filepath={path}"):
             model = deserialize_model(config, compile=False)
         legacy_h5.read_legacy_weights(h5file, model)
-    if compile and training_config:
-        model.compile_from_config(legacy_config.compile_config(training_config))
+        if compile and training_config:
+            model.compile_from_config(legacy_config.compile_config(training_config))
     return model
 
 
@@ -110,6 +110,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     if hasattr(filepath, "read") and not isinstance(filepath, (str, bytes)):
         return _load_archive(filepath, "the given file object", custom_objects, compile)
     path = fspath(filepath)
+    if os.path.isdir(path):
+        raise IsADirectoryValueError(f"Expected a model file. Received: filepath={path}, which is a directory. "
+                                     "kernas loads `.keras` zip files and legacy `.h5` files.")
     if path.endswith((".keras", ".h5", ".hdf5")) and not os.path.isfile(path):
         raise FileNotFoundValueError(f"File not found: filepath={path}. Please ensure the file exists and is an "
                                      "accessible `.keras` zip file (or legacy `.h5` file).")
@@ -136,7 +139,7 @@ def model_from_json(json_string, custom_objects=None):
         raise TypeError(f"Expected a JSON string. Received: {type(json_string).__name__}.")
     try:
         config = json.loads(json_string)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise ValueError(f"Expected a JSON string as `model.to_json()` returns it. Received text that does not "
                          f"parse: {error}.") from None
     return deserialize_model(config, custom_objects)

@@ -80,7 +80,12 @@ def open_h5(source, label):
         raise ValueError(f"Expected an HDF5 weights file. Received: {label}, which is not a valid HDF5 file "
                          f"({error}). The file is truncated or of another kind.") from None
     with h5file:
-        yield h5file
+        try:
+            yield h5file
+        # h5py reports damaged internal structures (symbol tables, B-trees, headers) this way.
+        except (OSError, RuntimeError) as error:
+            raise ValueError(f"Expected a readable HDF5 weights file. Received: {label}, whose internal structure "
+                             f"is damaged ({error}). The file is corrupt; save it again.") from None
 
 
 def load_weights(model, filepath, skip_mismatch=False, **kwargs):
