@@ -61,7 +61,8 @@ def setup(description, epochs):
     parser.add_argument("--epochs", type=_positive_int, default=epochs, help=f"epochs to train (default {epochs})")
     parser.add_argument("--threads", type=_positive_int, default=None,
                         help="threads for kernas's kernels (default: OpenMP's, which honours OMP_NUM_THREADS)")
-    parser.add_argument("--seed", type=_non_negative_int, default=0, help="seed for weights, dropout and shuffling (default 0)")
+    parser.add_argument("--seed", type=_non_negative_int, default=0,
+                        help="seed for weights, dropout and shuffling (default 0)")
     parser.add_argument("--max-samples", type=_at_least_ten, default=None, metavar="N",
                         help="use only the first N training and the first N test images (a quick check)")
     args = parser.parse_args()

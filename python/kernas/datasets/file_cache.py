@@ -119,7 +119,8 @@ def get_file(fname, origin, file_hash=None, cache_subdir="datasets", system_dirs
             f"directory (`$KERAS_HOME` or `~/.keras`). Received: fname={fname!r}."
         )
     if file_hash is not None and (len(file_hash) != 64 or not all(c in "0123456789abcdef" for c in file_hash)):
-        raise ValueError(f"Expected `file_hash` to be a sha256: 64 lowercase hex digits. Received: file_hash={file_hash!r}.")
+        raise ValueError(f"Expected `file_hash` to be a sha256: 64 lowercase hex digits. "
+                         f"Received: file_hash={file_hash!r}.")
     read_dirs, write_dir = cache_dirs(cache_subdir)
     searched = [*read_dirs, *system_dirs]
     for directory in searched:

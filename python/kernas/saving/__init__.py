@@ -26,6 +26,20 @@ from kernas.saving.model_config import serialize_model
 from kernas.saving.model_loading import load_model, model_from_json
 from kernas.saving.weights_file import load_weights, save_weights
 
-__all__ = ["CustomObjectScope", "FileExistsValueError", "FileNotFoundValueError", "IsADirectoryValueError",
-           "KERAS_VERSION", "custom_object_scope", "get_registered_name", "get_registered_object", "load_model", "load_weights",
-           "model_from_json", "register_keras_serializable", "save_model", "save_weights", "serialize_model"]
+__all__ = [
+    "CustomObjectScope",
+    "FileExistsValueError",
+    "FileNotFoundValueError",
+    "IsADirectoryValueError",
+    "KERAS_VERSION",
+    "custom_object_scope",
+    "get_registered_name",
+    "get_registered_object",
+    "load_model",
+    "load_weights",
+    "model_from_json",
+    "register_keras_serializable",
+    "save_model",
+    "save_weights",
+    "serialize_model",
+]

@@ -86,7 +86,7 @@ class KerasArchive:
                              f"are {self._zip.namelist()}. The file is incomplete; save the model again.") from None
 
     def member_capacity(self, name):
-        """The most bytes member ``name`` can hold: its declared size, but never more than the archive can inflate to."""
+        """The most bytes member ``name`` can hold: its declared size, capped by what the archive can inflate to."""
         return min(self.size(name), self._max_member_bytes)
 
     def read(self, name, limit=None):
