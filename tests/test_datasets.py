@@ -289,7 +289,7 @@ def test_keras_home_expands_a_tilde(tmp_path, monkeypatch):
     assert keras_home() == str(tmp_path / "elsewhere")
 
 
-def test_a_read_only_keras_home_is_read_in_place_and_downloads_are_pointed_to_tmp(home, server, synthetic_mnist, monkeypatch):
+def test_a_read_only_keras_home_is_read_in_place_and_sends_downloads_to_tmp(home, server, synthetic_mnist, monkeypatch):
     data, arrays = synthetic_mnist
     (home / "datasets").mkdir(parents=True)
     (home / "datasets" / "mnist.npz").write_bytes(data)

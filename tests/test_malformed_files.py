@@ -237,7 +237,7 @@ def test_sizes_declared_in_the_zip_headers_are_not_trusted(tmp_path, good_member
 
 
 def test_damaged_hdf5_structures_give_value_errors(tmp_path):
-    """Every HDF5 symbol-table, heap and B-tree signature broken in turn: a ValueError each time, never another error."""
+    """Each HDF5 symbol-table, heap and B-tree signature broken in turn: always a ValueError, never another error."""
     model = kernas_model(conv_model)
     model.save_weights(tmp_path / "good.weights.h5")
     data = (tmp_path / "good.weights.h5").read_bytes()

@@ -48,7 +48,7 @@ def get_layer_class(class_name):
 
 
 def serialize(layer):
-    """Keras's serialized form of a layer: ``module``, ``class_name``, ``config``, ``registered_name``, ``build_config``."""
+    """Keras's serialized form of a layer: module, class_name, config, registered_name (and build_config)."""
     config = serialization.serialize_object(layer, "layers")
     build_config = layer.get_build_config()
     if build_config is not None:

@@ -10,4 +10,4 @@ class FileNotFoundValueError(FileNotFoundError, ValueError):
 
 
 class IsADirectoryValueError(IsADirectoryError, ValueError):
-    """Raised when a path to save to or load from is a directory (both an ``IsADirectoryError`` and a ``ValueError``)."""
+    """Raised when a path to save to or load from is a directory (an ``IsADirectoryError`` and a ``ValueError``)."""
