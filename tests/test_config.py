@@ -123,3 +123,22 @@ def test_set_cpu_features_rejects_unknown_names():
 
 def test_set_cpu_features_switches_the_kernels(kernel_set):
     assert kernas.config.cpu_features() == kernel_set
+
+
+LIBGOMP_LOADED = "any('libgomp' in line for line in open('/proc/self/maps'))"
+
+
+def test_short_openmp_spin_is_set_before_libgomp_loads():
+    code = (f"import os, numpy; before = {LIBGOMP_LOADED}; import kernas; "
+            f"print(before, os.environ['GOMP_SPINCOUNT'], {LIBGOMP_LOADED})")
+    status, out, err = run_python(code, GOMP_SPINCOUNT=None, OMP_WAIT_POLICY=None)
+    assert status == 0, err
+    assert out == "False 1000 True"  # libgomp reads the variable when it loads, after kernas set it
+
+
+@pytest.mark.parametrize("name, value", [("GOMP_SPINCOUNT", "250000"), ("OMP_WAIT_POLICY", "active")])
+def test_the_users_openmp_wait_settings_are_kept(name, value):
+    env = {"GOMP_SPINCOUNT": None, "OMP_WAIT_POLICY": None, name: value}
+    status, out, err = run_python("import os, kernas; print(os.environ.get('GOMP_SPINCOUNT'))", **env)
+    assert status == 0, err
+    assert out == (value if name == "GOMP_SPINCOUNT" else "None")

@@ -8,6 +8,7 @@ Example:
 
 __version__ = "0.1.0"
 
+from kernas import _openmp_defaults  # noqa: E402,F401  (before anything loads _core and with it libgomp)
 from kernas import (  # noqa: E402
     activations,
     callbacks,
