@@ -249,3 +249,12 @@ def test_damaged_hdf5_structures_give_value_errors(tmp_path):
             model.load_weights(tmp_path / "bad.weights.h5")
         except ValueError:
             pass
+
+
+def test_a_zip_version_zipfile_cannot_read_is_refused(tmp_path, good_members):
+    path = archive(tmp_path / "future.keras", good_members)
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<H", data, data.index(b"PK\x01\x02") + 6, 255)  # "version needed to extract": 25.5
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="zip archive.*version"):
+        load_model(path)

@@ -50,7 +50,8 @@ class KerasArchive:
         try:
             self._max_member_bytes = _MAX_INFLATION * _source_bytes(source) + (64 << 10)
             self._zip = zipfile.ZipFile(source, "r")
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:
+        # zipfile raises NotImplementedError for a version or compression method it lacks.
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
             raise ValueError(f"Expected a `.keras` file (a zip archive). Received: {label}, which cannot be opened "
                              f"as one ({error}). The file is truncated or not a Keras model.") from None
         try:
