@@ -17,6 +17,10 @@ METADATA_ENTRY = "metadata.json"
 WEIGHTS_ENTRY = "model.weights.h5"
 # A model's config is a few KB; anything larger than this is not a Keras config.
 _JSON_LIMIT_BYTES = 16 << 20
+# What zipfile raises for a damaged or unreadable archive: NotImplementedError for a zip version or
+# compression method it lacks, RuntimeError for an encrypted member, the others for damage.
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
+               NotImplementedError)
 # Deflate expands at most about 1032-fold: with the archive's real size on disk this bounds what any
 # member can decompress to, whatever sizes the archive's headers declare.
 _MAX_INFLATION = 1032
@@ -50,8 +54,7 @@ class KerasArchive:
         try:
             self._max_member_bytes = _MAX_INFLATION * _source_bytes(source) + (64 << 10)
             self._zip = zipfile.ZipFile(source, "r")
-        # zipfile raises NotImplementedError for a version or compression method it lacks.
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
+        except _ZIP_ERRORS as error:
             raise ValueError(f"Expected a `.keras` file (a zip archive). Received: {label}, which cannot be opened "
                              f"as one ({error}). The file is truncated or not a Keras model.") from None
         try:
@@ -103,8 +106,7 @@ class KerasArchive:
         try:
             with self._zip.open(name) as entry:
                 data = entry.read(limit + 1)
-        # zipfile raises NotImplementedError for a compression method it lacks, RuntimeError for encryption.
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError) as error:
+        except _ZIP_ERRORS as error:
             raise ValueError(f"Expected a readable '{name}' in {self.label}. Received: {error}. The file is "
                              "corrupt; save the model again.") from None
         if len(data) > limit:

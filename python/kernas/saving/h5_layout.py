@@ -29,6 +29,15 @@ class MismatchError(ValueError):
     """A layer's (or the optimizer's) saved variables do not fit it; ``skip_mismatch`` may skip it."""
 
 
+def require_built(model, action):
+    """Refuses a model that has no weights yet to save or load (``action``: "saving", "loading weights into")."""
+    if not model.built:
+        raise ValueError(
+            f"You are {action} a model that has not yet been built. Try building the model first by calling it "
+            "on some data or by using `build()`."
+        )
+
+
 def keras_variable_order(layer):
     """The layer's variables in the order Keras saves them: trainable first, then non-trainable."""
     variables = layer.weights

@@ -31,7 +31,8 @@ import math
 import h5py
 import numpy as np
 
-from kernas.saving.h5_layout import MismatchError, apply_loaded, hard_child, keras_variable_order, read_dataset
+from kernas.saving.h5_layout import (MismatchError, apply_loaded, hard_child, keras_variable_order, read_dataset,
+                                     require_built)
 from kernas.saving.legacy_config import sequential_config
 
 _H5_ERRORS = (OSError, RuntimeError, KeyError, TypeError, ValueError)
@@ -229,9 +230,7 @@ def read_legacy_weights(h5file, model, skip_mismatch=False, by_name=False):
         >>> with h5py.File("model.h5", "r") as f:
         ...     read_legacy_weights(f, model)
     """
-    if not model.built:
-        raise ValueError("You are loading weights into a model that has not yet been built. Try building the model "
-                         "first by calling it on some data or by using `build()`.")
+    require_built(model, "loading weights into")
     root = _weights_root(h5file)
     saved = _saved_layers(root)
     assignments = []

@@ -9,18 +9,10 @@ from kernas.saving import legacy_h5
 from kernas.saving.archive_reader import KerasArchive
 from kernas.saving.atomic import atomic_write, fspath
 from kernas.saving.errors import FileNotFoundValueError
-from kernas.saving.h5_layout import read_model_weights, write_model_weights
+from kernas.saving.h5_layout import read_model_weights, require_built, write_model_weights
 
 # Slack for an archive whose weights file also holds groups this model does not use.
 _ARCHIVE_SLACK_BYTES = 64 << 20
-
-
-def _require_built(model, action):
-    if not model.built:
-        raise ValueError(
-            f"You are {action} a model that has not yet been built. Try building the model first by calling it "
-            "on some data or by using `build()`."
-        )
 
 
 def save_weights(model, filepath, overwrite=True, max_shard_size=None):
@@ -44,7 +36,7 @@ def save_weights(model, filepath, overwrite=True, max_shard_size=None):
                          f"Received: max_shard_size={max_shard_size!r}. Remove the argument.")
     if not path.endswith(".weights.h5"):
         raise ValueError(f"The filename must end in `.weights.h5`. Received: filepath={path}")
-    _require_built(model, "saving")
+    require_built(model, "saving")
 
     def write(temporary):
         with h5py.File(temporary, "w") as h5file:
@@ -120,7 +112,7 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
     if objects_to_skip is not None:
         raise ValueError(f"kernas does not support `objects_to_skip`. Received: objects_to_skip="
                          f"{objects_to_skip!r}. Remove the argument.")
-    _require_built(model, "loading weights into")
+    require_built(model, "loading weights into")
     if not os.path.isfile(path):
         raise FileNotFoundValueError(f"Expected an existing weights file. Received: filepath={path}, which does "
                                      "not exist or is not a file.")
