@@ -1,5 +1,6 @@
 """The base classes of kernas initializers (Keras's ``keras.initializers.Initializer``)."""
 
+import abc
 import numbers
 
 import numpy as np
@@ -21,7 +22,7 @@ def standardize_shape(shape):
     return tuple(int(d) for d in dims)
 
 
-class Initializer:
+class Initializer(abc.ABC):
     """Base class of initializers: ``initializer(shape, dtype=None)`` returns a float32 array.
 
     Subclasses implement ``__call__`` and, when they take arguments,
@@ -33,8 +34,9 @@ class Initializer:
         ...         return np.full(shape, 0.5, np.float32)
     """
 
+    @abc.abstractmethod
     def __call__(self, shape, dtype=None):
-        raise NotImplementedError(f"{type(self).__name__} must implement __call__(shape, dtype=None).")
+        """A new float32 array of ``shape``."""
 
     def get_config(self):
         """The constructor arguments as a JSON-serializable dict."""

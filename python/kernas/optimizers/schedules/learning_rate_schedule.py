@@ -1,5 +1,6 @@
 """The base class of learning rate schedules, and the float32 scalar arithmetic they share."""
 
+import abc
 import math
 
 import numpy as np
@@ -34,7 +35,7 @@ def check_decay_steps(value, name="decay_steps"):
         raise ValueError(f"Argument `{name}` must be > 0. Received: {name}={value}")
 
 
-class LearningRateSchedule:
+class LearningRateSchedule(abc.ABC):
     """The learning rate schedule base class (``keras.optimizers.schedules.LearningRateSchedule``).
 
     A schedule is passed as an optimizer's ``learning_rate``; the optimizer
@@ -66,11 +67,12 @@ class LearningRateSchedule:
             self._float32_key = values
         return self._float32_values
 
+    @abc.abstractmethod
     def __call__(self, step):
-        raise NotImplementedError(f"Learning rate schedule '{self.__class__.__name__}' must override "
-                                  "`__call__(self, step)`.")
+        """The learning rate (a float32 scalar) at optimizer step ``step``."""
 
     def get_config(self):
+        """The constructor arguments. Not abstract, as in Keras: a schedule without it trains but cannot be saved."""
         raise NotImplementedError(f"Learning rate schedule '{self.__class__.__name__}' must override "
                                   "`get_config()` in order to be serializable.")
 
