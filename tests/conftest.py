@@ -1,10 +1,38 @@
+import faulthandler
 import os
 import sys
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 
 import kernas
+
+# Property-based tests (marked `fuzz`): CI runs a fixed, small budget with a
+# fixed seed, so a run is reproducible and bounded; the "long" profile explores
+# freshly each time:  python -m pytest tests -m fuzz --hypothesis-profile=long
+_FUZZ_COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+                    print_blob=True)
+settings.register_profile("ci", max_examples=60, derandomize=True, **_FUZZ_COMMON)
+settings.register_profile("long", max_examples=3000, **_FUZZ_COMMON)
+settings.load_profile("ci")
+
+# Seconds one fuzz example may run before the process dumps every thread's
+# stack and exits: a hang must fail the run, not stall it.
+FUZZ_HANG_LIMIT_S = 120
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_hang(request):
+    """Turns a hung fuzz test into a failure with a traceback, instead of a stalled CI run."""
+    if request.node.get_closest_marker("fuzz") is None:
+        yield
+        return
+    faulthandler.dump_traceback_later(FUZZ_HANG_LIMIT_S, exit=True)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(params=kernas.config.available_cpu_features())

@@ -29,6 +29,14 @@ PYBIND11_MODULE(_core, module) {
   bind_optimizers(module);
   bind_batch_norm(module);
 
+  // Which sanitizers this build carries ("" for a normal build), so a test run
+  // can prove it ran the instrumented kernels.
+#ifdef KERNAS_SANITIZERS
+  module.attr("sanitizers") = KERNAS_SANITIZERS;
+#else
+  module.attr("sanitizers") = "";
+#endif
+
   module.attr("MAX_THREADS") = kernas::kMaxThreads;
   module.def("num_threads", &kernas::num_threads);
   module.def("set_num_threads", [](int n) {

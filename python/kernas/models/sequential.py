@@ -182,7 +182,11 @@ class Sequential(Trainer):
         if not self._layers:
             raise ValueError(f"Sequential model '{self.name}' has no layers. Add layers with model.add(...).")
         if not self.built:
-            self.build(self._input_layer.batch_shape if self._input_layer is not None else (None,) + x.shape[1:])
+            # Threads predicting at once on an unbuilt model must not each build (and initialize) it.
+            with self._use.first_build:
+                if not self.built:
+                    self.build(self._input_layer.batch_shape if self._input_layer is not None
+                               else (None,) + x.shape[1:])
         expected = self._input_layer.batch_shape
         if not _compatible(expected[1:], x.shape[1:]):
             raise ValueError(
@@ -197,13 +201,14 @@ class Sequential(Trainer):
     def __call__(self, inputs, training=False):
         """Runs the model on a NumPy array and returns its outputs."""
         x = as_float32_input(inputs, "inputs")
-        self._prepare_input(x)
-        if training:
-            out = x
-            for layer in self._layers:
-                out = layer.forward(out, True)[0]
-            return out
-        return self._runner(None, None).predict(x)
+        with self._use.changing("__call__") if training else self._use.reading("__call__"):
+            self._prepare_input(x)
+            if training:
+                out = x
+                for layer in self._layers:
+                    out = layer.forward(out, True)[0]
+                return out
+            return self._runner(None, None).predict(x)
 
     # ----- weights -----------------------------------------------------------
 
@@ -243,7 +248,8 @@ class Sequential(Trainer):
 
     def set_weights(self, weights):
         """Sets all weights from a flat list shaped as ``get_weights`` returns it."""
-        assign_weights(self.weights, weights, f"model '{self.name}'")
+        with self._use.changing("set_weights"):
+            assign_weights(self.weights, weights, f"model '{self.name}'")
 
     def count_params(self):
         if not self.built:
@@ -267,19 +273,22 @@ class Sequential(Trainer):
         """Saves the model as a Keras 3 ``.keras`` file; see ``kernas.saving.save_model``."""
         from kernas.saving import save_model
 
-        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+        with self._use.reading("save"):
+            save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
     def save_weights(self, filepath, overwrite=True, max_shard_size=None):
         """Saves the weights to a Keras 3 ``.weights.h5`` file; see ``kernas.saving.save_weights``."""
         from kernas.saving import save_weights
 
-        save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
+        with self._use.reading("save_weights"):
+            save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
 
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
         """Loads weights from a ``.weights.h5`` or ``.keras`` file; see ``kernas.saving.load_weights``."""
         from kernas.saving import load_weights
 
-        load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+        with self._use.changing("load_weights"):
+            load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     def __reduce__(self):
         # pickle and copy.deepcopy go through the `.keras` bytes, as Keras's models do.

@@ -18,6 +18,8 @@ from kernas.models.data import (
     unpack_validation_data,
 )
 from kernas.models.inputs import as_float32_input
+from kernas.models.model_use import ModelUse
+from kernas.models.step_interrupts import StepInterrupts
 
 
 def _verbosity(verbose):
@@ -63,6 +65,7 @@ class Trainer:
         self.loss = None
         self.stop_training = False
         self.history = None
+        self._use = ModelUse(self)
 
     # ----- compile -----------------------------------------------------------
 
@@ -85,10 +88,11 @@ class Trainer:
             >>> model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
         """
         state = CompiledState(optimizer, loss, loss_weights, metrics, weighted_metrics, steps_per_execution)
-        self._compiled_state = state
-        self.optimizer = state.optimizer
-        self.loss = state.loss
-        self.compiled = True
+        with self._use.changing("compile"):
+            self._compiled_state = state
+            self.optimizer = state.optimizer
+            self.loss = state.loss
+            self.compiled = True
 
     def _require_compiled(self, method):
         if not self.compiled:
@@ -197,6 +201,13 @@ class Trainer:
             data, validation = data.split_validation(validation_split)
         if class_weight is not None:
             data.apply_class_weight(class_weight)
+        with self._use.changing("fit"), StepInterrupts() as interrupts:
+            return self._fit(state, data, validation, shuffle, steps_per_epoch, callbacks, verbose, epochs,
+                             initial_epoch, validation_freq, validation_steps, interrupts)
+
+    def _fit(self, state, data, validation, shuffle, steps_per_epoch, callbacks, verbose, epochs, initial_epoch,
+             validation_freq, validation_steps, interrupts):
+        """fit's loop; an interrupt or a callback's exception leaves the weights of the last completed step."""
         self._prepare_input(data.x)
         if validation is not None:
             self._prepare_input(validation.x)
@@ -213,8 +224,12 @@ class Trainer:
             callbacks.on_epoch_begin(epoch)
             for step, (batch_x, batch_y, batch_weight) in iterator.epoch():
                 callbacks.on_train_batch_begin(step)
-                value, predictions = runner.train(batch_x, batch_y, batch_weight)
-                state.update(value, batch_y, predictions, batch_weight)
+                interrupts.begin_step()
+                try:
+                    value, predictions = runner.train(batch_x, batch_y, batch_weight)
+                    state.update(value, batch_y, predictions, batch_weight)
+                finally:
+                    interrupts.end_step()
                 callbacks.on_train_batch_end(step, state.logs())
                 if self.stop_training:
                     break
@@ -260,14 +275,15 @@ class Trainer:
         if y is None:
             raise ValueError("Expected targets `y` for evaluate(). Received: y=None.")
         data = ArrayData(x, y, sample_weight, check_batch_size(batch_size))
-        self._prepare_input(data.x)
-        runner = self._runner(state.loss, None)
-        callbacks = _callback_list(callbacks, self, verbose, 1, min(steps or data.num_batches, data.num_batches))
-        logs = self._evaluate_data(data, runner, callbacks, steps)
-        if return_dict:
-            return logs
-        results = state.ordered_results()
-        return results[0] if len(results) == 1 else results
+        with self._use.changing("evaluate"):
+            self._prepare_input(data.x)
+            runner = self._runner(state.loss, None)
+            callbacks = _callback_list(callbacks, self, verbose, 1, min(steps or data.num_batches, data.num_batches))
+            logs = self._evaluate_data(data, runner, callbacks, steps)
+            if return_dict:
+                return logs
+            results = state.ordered_results()
+            return results[0] if len(results) == 1 else results
 
     # ----- predict -----------------------------------------------------------
 
@@ -276,6 +292,10 @@ class Trainer:
         verbose = _verbosity(verbose)
         steps = _positive_int(steps, "steps")
         data = ArrayData(x, batch_size=check_batch_size(batch_size))
+        with self._use.reading("predict"):
+            return self._predict(data, steps, callbacks, verbose)
+
+    def _predict(self, data, steps, callbacks, verbose):
         self._prepare_input(data.x)
         runner = self._runner(None, None)
         total = min(steps or data.num_batches, data.num_batches)
@@ -311,10 +331,16 @@ class Trainer:
         data = ArrayData(x, y, sample_weight)
         if class_weight is not None:
             data.apply_class_weight(class_weight)
-        self._prepare_input(data.x)
-        value, predictions = self._runner(state.loss, state.optimizer).train(data.x, data.y, data.sample_weight)
-        state.update(value, data.y, predictions, data.sample_weight)
-        return self._batch_results(return_dict)
+        with self._use.changing("train_on_batch"), StepInterrupts() as interrupts:
+            self._prepare_input(data.x)
+            runner = self._runner(state.loss, state.optimizer)
+            interrupts.begin_step()
+            try:
+                value, predictions = runner.train(data.x, data.y, data.sample_weight)
+                state.update(value, data.y, predictions, data.sample_weight)
+            finally:
+                interrupts.end_step()
+            return self._batch_results(return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """The loss and metrics on one batch, in inference mode."""
@@ -322,14 +348,16 @@ class Trainer:
         if y is None:
             raise ValueError("Expected targets `y` for test_on_batch(). Received: y=None.")
         data = ArrayData(x, y, sample_weight)
-        self._prepare_input(data.x)
-        state.reset()
-        value, predictions = self._runner(state.loss, None).test(data.x, data.y, data.sample_weight)
-        state.update(value, data.y, predictions, data.sample_weight)
-        return self._batch_results(return_dict)
+        with self._use.changing("test_on_batch"):
+            self._prepare_input(data.x)
+            state.reset()
+            value, predictions = self._runner(state.loss, None).test(data.x, data.y, data.sample_weight)
+            state.update(value, data.y, predictions, data.sample_weight)
+            return self._batch_results(return_dict)
 
     def predict_on_batch(self, x):
         """The model's outputs for one batch."""
         x = as_float32_input(x, "x")
-        self._prepare_input(x)
-        return self._runner(None, None).predict(x)
+        with self._use.reading("predict_on_batch"):
+            self._prepare_input(x)
+            return self._runner(None, None).predict(x)
