@@ -439,3 +439,20 @@ def test_callback_base_hooks_are_no_ops():
     for hook in [name for name in dir(callback) if name.startswith("on_")]:
         args = (0,) if "batch" in hook or "epoch" in hook else ()
         assert getattr(callback, hook)(*args, logs={}) is None
+
+
+def test_terminate_on_nan_stops_a_diverging_fit_at_the_first_nan_batch():
+    # A learning rate far too large for these targets: the loss grows to inf/NaN within a few batches.
+    import kernas
+
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((40, 4)) * 1e3).astype(np.float32)
+    y = (rng.standard_normal((40, 1)) * 1e3).astype(np.float32)
+    model = kernas.Sequential([kernas.Input(shape=(4,)), kernas.layers.Dense(8), kernas.layers.Dense(1)])
+    model.compile(optimizer=kernas.optimizers.SGD(learning_rate=0.9), loss="mse")
+    seen = []
+    record = kc.LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append(logs["loss"]))
+    history = model.fit(x, y, batch_size=2, epochs=5, shuffle=False, verbose=0,
+                        callbacks=[record, kc.TerminateOnNaN()])
+    assert 1 < len(seen) < 20 and all(math.isfinite(v) for v in seen[:-1]) and not math.isfinite(seen[-1])
+    assert len(history.history["loss"]) == 1 and not math.isfinite(history.history["loss"][0])

@@ -1,3 +1,4 @@
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -644,3 +645,45 @@ def test_extreme_inputs_against_keras(keras):
         ours, grad = call(y_true, y_pred, gradient=True)
         assert ours == pytest.approx(expected.item(), rel=1e-5), name
         assert_close(grad, p.grad.numpy())
+
+
+# ----- robustness (issue 7): huge logits stay finite on every crossentropy path -------------------------
+
+@pytest.mark.parametrize("big", [1e4, 1e30])
+def test_softmax_sigmoid_and_crossentropies_stay_finite_for_huge_logits(big):
+    logits = np.array([[big, -big, 0.0], [-big, -big, -big], [big, big, 0.0], [-big, 0.0, big]], np.float32)
+    labels = np.array([1, 0, 2, 2])
+    one_hot = np.eye(3, dtype=np.float32)[labels]
+    probabilities = kernas.activations.softmax(logits)
+    np.testing.assert_allclose(probabilities, ref.softmax(logits), atol=1e-7)
+    assert np.isfinite(kernas.activations.sigmoid(logits)).all()
+    checks = [
+        (kernas.losses.CategoricalCrossentropy(from_logits=True), one_hot, logits),
+        (kernas.losses.SparseCategoricalCrossentropy(from_logits=True), labels, logits),
+        (kernas.losses.BinaryCrossentropy(from_logits=True), one_hot, logits),
+        (kernas.losses.CategoricalCrossentropy(), one_hot, probabilities),
+        (kernas.losses.SparseCategoricalCrossentropy(), labels, probabilities),
+        (kernas.losses.BinaryCrossentropy(), one_hot, kernas.activations.sigmoid(logits)),
+    ]
+    for loss, y_true, y_pred in checks:
+        value, grad = loss.value_and_gradient(y_true, y_pred)
+        assert math.isfinite(value) and np.isfinite(grad).all(), loss
+    # From logits the loss is exact: -log_softmax of the label (2 * big for row 0).
+    expected, _ = ref.categorical_crossentropy_from_logits(one_hot, logits)
+    np.testing.assert_allclose(checks[0][0](one_hot, logits), expected.mean(), rtol=1e-6)
+    for sparse in (True, False):
+        fused = losses.softmax_crossentropy(labels if sparse else one_hot, logits, sparse=sparse,
+                                            with_probabilities=True)
+        assert math.isfinite(fused.loss) and np.isfinite(fused.gradient).all()
+        np.testing.assert_allclose(fused.loss, expected.mean(), rtol=1e-6)
+        np.testing.assert_allclose(fused.probabilities, probabilities, atol=1e-7)
+
+
+def test_training_step_with_saturated_softmax_stays_finite():
+    # The fused softmax + crossentropy path of fit, on logits of about +-1e4.
+    model = kernas.Sequential([kernas.Input(shape=(2,)), kernas.layers.Dense(3, activation="softmax")])
+    model.set_weights([np.array([[1e4, -1e4, 0.0], [0.0, 1e4, -1e4]], np.float32), np.zeros(3, np.float32)])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    value = model.train_on_batch(np.array([[1.0, 0.0], [0.0, 1.0]], np.float32), np.array([2, 0]))
+    assert math.isfinite(value)
+    assert all(np.isfinite(w).all() for w in model.get_weights())

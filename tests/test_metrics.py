@@ -1,6 +1,7 @@
 """kernas.metrics against real Keras 3 (several weighted updates), the NumPy reference, and Keras's compile rules."""
 
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -331,3 +332,47 @@ def test_numpy_float32_dtype_is_accepted_like_layers_accept_it():
     assert metrics.Mean(dtype=np.float32).dtype == "float32"
     with pytest.raises(ValueError, match="float32"):
         metrics.Mean(dtype="float16")
+
+
+# ----- robustness (issue 7): malformed labels give a ValueError/TypeError naming the problem -----------------
+
+def test_top_k_accuracies_refuse_labels_that_would_index_out_of_bounds():
+    scores = np.random.default_rng(0).random((4, 3))
+    # Before: IndexError from np.take_along_axis.
+    with pytest.raises(ValueError, match=r"Expected class indices in \[0, 3\)"):
+        metrics.SparseTopKCategoricalAccuracy(k=1).update_state([0, 1, 5, 2], scores)
+    with pytest.raises(ValueError, match="one class index per row"):
+        metrics.SparseTopKCategoricalAccuracy(k=1).update_state(np.eye(3)[[0, 1, 2, 1]], scores)
+    with pytest.raises(ValueError, match="integer class indices"):
+        metrics.SparseTopKCategoricalAccuracy(k=1).update_state([0.5, 1, 2, 1], scores)
+    with pytest.raises(ValueError, match="one-hot y_true shaped like y_pred"):
+        metrics.TopKCategoricalAccuracy(k=1).update_state(np.eye(5)[[0, 1, 2, 3]], scores)
+    with pytest.raises(ValueError, match="Expected y_pred of shape"):
+        metrics.SparseCategoricalAccuracy().update_state(1.0, 0.5)
+
+
+def test_accuracies_refuse_strings_and_incompatible_shapes_with_a_message():
+    scores = np.random.default_rng(0).random((4, 3))
+    one_hot = np.eye(3)[[0, 1, 2, 1]]
+    # Before: strings compared unequal to numbers, a silent accuracy of 0.
+    with pytest.raises(TypeError, match="Expected `y_true` to hold real numbers"):
+        metrics.Accuracy().update_state(one_hot.astype(str), scores)
+    # Before: NumPy's "operands could not be broadcast together".
+    with pytest.raises(ValueError, match="Expected class indices y_true and y_pred's rows of compatible shapes"):
+        metrics.SparseCategoricalAccuracy().update_state(one_hot, scores)
+    with pytest.raises(ValueError, match="sparse_categorical_accuracy"):
+        metrics.CategoricalAccuracy().update_state([0, 1, 2, 1], scores)
+    with pytest.raises(ValueError, match="Expected sample_weight to hold one weight per sample"):
+        metrics.MeanSquaredError().update_state(one_hot, scores, sample_weight=np.ones(3))
+    with pytest.raises(TypeError, match="real numbers"):
+        metrics.Mean().update_state(np.array(["1", "2"]))
+
+
+def test_auc_counts_nan_predictions_as_negatives_without_an_invalid_cast():
+    metric = metrics.AUC(num_thresholds=11)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # before: RuntimeWarning "invalid value encountered in cast"
+        metric.update_state([1, 0, 1, 0], [0.9, np.nan, np.nan, 0.2])
+    twin = metrics.AUC(num_thresholds=11)
+    twin.update_state([1, 0, 1, 0], [0.9, 0.0, 0.0, 0.2])
+    assert metric.result() == twin.result()

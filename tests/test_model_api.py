@@ -496,3 +496,48 @@ def test_activity_regularizer_on_a_softmax_output_sees_probabilities(rng):
 
 def test_flatten_an_empty_batch():
     assert layers.Flatten()(np.zeros((0, 3, 4))).shape == (0, 12)
+
+
+# ----- robustness (issue 7): class_weight and sample_weight junk ---------------------------------------
+
+def _tiny_compiled():
+    model = Sequential([kernas.Input(shape=(4,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    return model
+
+
+@pytest.mark.parametrize("class_weight, message", [
+    ({"a": 1.0}, "keys to be integer class indices"),  # before: "invalid literal for int()"
+    ({None: 1.0}, "keys to be integer class indices"),  # before: int() TypeError
+    ({0.5: 1.0}, "keys to be integer class indices"),  # before: silently weighted class 0
+    ({0: float("nan")}, "finite in float32"),  # before: a NaN loss and NaN weights
+    ({0: 1e40}, "finite in float32"),  # before: an inf loss
+    ({0: "x"}, "finite in float32"),  # before: "could not convert string to float"
+    ({0: None}, "finite in float32"),
+])
+def test_class_weight_junk_is_refused_before_any_step(rng, class_weight, message):
+    model = _tiny_compiled()
+    x, y = rng.normal(size=(6, 4)), np.eye(3)[[0, 1, 2, 0, 1, 2]]
+    initial = model.get_weights()
+    for call in (lambda: model.fit(x, y, class_weight=class_weight, verbose=0),
+                 lambda: model.train_on_batch(x, y, class_weight=class_weight)):
+        with pytest.raises(ValueError, match=message):
+            call()
+    for before, after in zip(initial, model.get_weights()):
+        np.testing.assert_array_equal(before, after)
+
+
+def test_class_weight_keys_may_be_whole_floats_and_missing_classes_weigh_one(rng):
+    x, y = rng.normal(size=(6, 4)).astype(np.float32), np.eye(3)[[0, 1, 2, 0, 1, 2]]
+    by_float, by_int = _tiny_compiled(), _tiny_compiled()
+    by_int.set_weights(by_float.get_weights())
+    a = by_float.train_on_batch(x, y, class_weight={1.0: 2.0})
+    b = by_int.train_on_batch(x, y, class_weight={1: 2.0, 0: 1.0, 7: 5.0})
+    assert a == b
+
+
+def test_scalar_sample_weight_is_refused_with_the_fix(rng):
+    # Before: IndexError "tuple index out of range".
+    model = _tiny_compiled()
+    with pytest.raises(ValueError, match=r"Expected `sample_weight` to hold one weight per sample.*np.full"):
+        model.fit(rng.normal(size=(6, 4)), np.eye(3)[[0, 1, 2, 0, 1, 2]], sample_weight=1.0, verbose=0)

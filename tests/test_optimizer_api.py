@@ -681,3 +681,94 @@ def test_kerases_ignored_arguments_stay_ignored():
     ko.SGD().apply(gradients()[0], b)
     for x, y in zip(a, b):
         np.testing.assert_array_equal(x.numpy(), y.numpy())
+
+
+# ----- robustness (issue 7): hyperparameters that would turn the weights into NaN are refused ------------
+
+NAN_HYPERPARAMETERS = [
+    ("SGD", dict(learning_rate=float("nan"))), ("SGD", dict(learning_rate=float("inf"))),
+    ("SGD", dict(learning_rate=-0.1)), ("SGD", dict(learning_rate=1e300)), ("SGD", dict(momentum=float("nan"))),
+    ("Adam", dict(beta_1=1.0)), ("Adam", dict(beta_1=-1.0)), ("Adam", dict(beta_2=float("nan"))),
+    ("Adam", dict(epsilon=0.0)), ("Adam", dict(epsilon=-1e-7)), ("RMSprop", dict(rho=1.5)),
+    ("RMSprop", dict(momentum=-0.5)), ("RMSprop", dict(momentum=float("nan"))), ("RMSprop", dict(epsilon=0.0)),
+    ("Adagrad", dict(initial_accumulator_value=-1.0)), ("Adagrad", dict(epsilon=float("nan"))),
+    ("AdamW", dict(weight_decay=-1.0)), ("AdamW", dict(weight_decay=float("inf"))),
+    ("SGD", dict(clipnorm=float("nan"))), ("SGD", dict(global_clipnorm=float("nan"))),
+    ("Adagrad", dict(clipnorm=float("inf"))), ("Adam", dict(global_clipnorm=float("inf"))),
+]
+
+
+@pytest.mark.parametrize("name, kwargs", NAN_HYPERPARAMETERS, ids=[f"{n}-{k}" for n, k in NAN_HYPERPARAMETERS])
+def test_hyperparameters_that_give_nan_weights_are_refused(name, kwargs):
+    # Before: accepted, and the first step (or the next) turned the weights into NaN.
+    (argument,) = kwargs
+    with pytest.raises(ValueError, match=f"`{argument}`.*Received: {argument}="):
+        getattr(ko, name)(**kwargs)
+
+
+@pytest.mark.parametrize("name, kwargs", [("SGD", dict(momentum=0.5, nesterov="yes")), ("Adam", dict(amsgrad="x")),
+                                          ("RMSprop", dict(centered=1)), ("SGD", dict(name=3))])
+def test_flags_and_names_of_the_wrong_type_are_refused(name, kwargs):
+    # Before: any truthy value switched the option on; a non-string name was kept.
+    with pytest.raises(TypeError, match="Expected"):
+        getattr(ko, name)(**kwargs)
+
+
+def test_clipping_thresholds_keras_ignores_stay_accepted():
+    for kwargs in (dict(clipnorm=0.0), dict(clipvalue=-1.0), dict(clipvalue=float("inf")),
+                   dict(global_clipnorm=-float("inf"))):
+        ko.SGD(**kwargs)
+
+
+def test_learning_rate_setter_refuses_nan():
+    optimizer = ko.SGD()
+    with pytest.raises(ValueError, match="learning_rate"):
+        optimizer.learning_rate = float("nan")
+    assert optimizer.learning_rate == pytest.approx(0.01)
+
+
+@pytest.mark.parametrize("value, error", [(float("nan"), ValueError), ("x", TypeError), ([1, 2], TypeError)])
+def test_learning_rate_callable_returning_junk_stops_before_the_step(value, error):
+    # Before: NaN reached the weights; "x" and [1, 2] raised NumPy's messages.
+    optimizer = ko.SGD(learning_rate=lambda: value)
+    variable = Variable(np.ones(2, np.float32), "w")
+    with pytest.raises(error, match="learning rate"):
+        optimizer.apply([np.ones(2, np.float32)], [variable])
+    np.testing.assert_array_equal(variable.numpy(), np.ones(2, np.float32))
+    assert optimizer.iterations == 0
+
+
+def test_apply_gradients_refuses_malformed_pairs_and_apply_takes_any_iterable():
+    variable = Variable(np.ones(2, np.float32), "w")
+    optimizer = ko.SGD(learning_rate=0.5)
+    # Before: "not enough values to unpack (expected 2, got 0)".
+    for pairs in ([], [(np.ones(2), variable, 3)], [np.ones(2)]):
+        with pytest.raises(ValueError, match="Expected `grads_and_vars`"):
+            optimizer.apply_gradients(pairs)
+    # Before: "object of type 'generator' has no len()".
+    optimizer.apply((g for g in [np.ones(2, np.float32)]), [variable])
+    np.testing.assert_array_equal(variable.numpy(), np.full(2, 0.5, np.float32))
+
+
+def test_optimizer_config_that_is_not_a_dict_is_refused():
+    # Before: TypeError "'int' object is not iterable".
+    with pytest.raises(ValueError, match="Expected the optimizer config's 'config' entry to be a dict"):
+        ko.deserialize({"class_name": "sgd", "config": 5})
+
+
+@pytest.mark.parametrize("make, error", [
+    (lambda: ko.schedules.ExponentialDecay("0.1", 10, 0.9), TypeError),
+    (lambda: ko.schedules.ExponentialDecay(0.1, float("nan"), 0.9), ValueError),
+    (lambda: ko.schedules.InverseTimeDecay(0.1, 10, float("inf")), ValueError),
+    (lambda: ko.schedules.CosineDecay(0.1, 10, alpha=float("nan")), ValueError),
+    (lambda: ko.schedules.CosineDecay(0.1, 10, warmup_target="1"), TypeError),
+    (lambda: ko.schedules.CosineDecayRestarts(0.1, 10, t_mul=float("nan")), ValueError),
+    (lambda: ko.schedules.PolynomialDecay(0.1, "10"), TypeError),
+    (lambda: ko.schedules.PolynomialDecay(0.1, 10, power=1e39), ValueError),
+    (lambda: ko.schedules.PiecewiseConstantDecay([1], [0.1, float("nan")]), ValueError),
+    (lambda: ko.schedules.PiecewiseConstantDecay(5, [0.1]), TypeError),
+])
+def test_schedule_arguments_are_checked_at_construction(make, error):
+    # Before: accepted, failing (or giving NaN learning rates) only at the first training step.
+    with pytest.raises(error, match="Expected|must"):
+        make()

@@ -11,6 +11,7 @@ import numbers
 import numpy as np
 
 from kernas.losses.loss import same_rank
+from kernas.metrics.reduce import broadcast_weights
 from kernas.ops._checks import as_float32
 
 NEG_INF = -1e10
@@ -83,7 +84,7 @@ def prepare(y_true, y_pred, sample_weight, top_k=None, class_id=None):
             f"Received: y_true.shape={y_true.shape}, y_pred.shape={y_pred.shape}."
         )
     if weights is not None:
-        weights = np.broadcast_to(weights, y_pred.shape)
+        weights = broadcast_weights(weights, y_pred.shape)
     return y_true, y_pred, weights
 
 
@@ -106,7 +107,8 @@ def counts(y_true, y_pred, weights, thresholds, evenly, multi_label=False, label
     n = len(thresholds)
     if evenly:
         # Keras's bucketing: bucket b holds predictions above thresholds[0..b].
-        buckets = np.ceil(np.clip(preds, 0.0, 1.0) * np.float32(n - 1)) - np.float32(1)
+        # fmax/fmin send NaN to 0, bucket -1: below every threshold, as NaN > t is false.
+        buckets = np.ceil(np.fmin(np.fmax(preds, np.float32(0)), np.float32(1)) * np.float32(n - 1)) - np.float32(1)
         if thresholds[0] < 0.0 or thresholds[-1] > 1.0:
             buckets = np.maximum(buckets, 0)
         buckets = buckets.astype(np.intp)

@@ -6,6 +6,15 @@ from kernas.losses.loss import same_rank
 from kernas.ops._checks import as_float32
 
 
+def broadcast_weights(weights, shape):
+    """``weights`` broadcast to ``shape`` (one weight per sample, or a scalar), or a ValueError naming both."""
+    try:
+        return np.broadcast_to(weights, shape)
+    except ValueError:
+        raise ValueError(f"Expected sample_weight to hold one weight per sample (or a scalar) for values of shape "
+                         f"{shape}. Received: sample_weight.shape={np.shape(weights)}.") from None
+
+
 def weighted_totals(values, sample_weight, reduce):
     """``(sum of the weighted per-sample values, sum of the weights or None)``.
 
@@ -13,6 +22,8 @@ def weighted_totals(values, sample_weight, reduce):
     weights' rank, and then past the first, collapse into one value per sample.
     """
     values = np.asarray(values)
+    if values.dtype.kind not in "fiub":
+        raise TypeError(f"Expected the metric's values to be real numbers. Received: values.dtype={values.dtype}.")
     if sample_weight is None:
         if values.ndim <= 1:
             total = np.count_nonzero(values) if values.dtype == np.bool_ else values.sum(dtype=np.float64)
@@ -25,7 +36,7 @@ def weighted_totals(values, sample_weight, reduce):
     values, weights = same_rank(values, weights)
     if values.ndim > weights.ndim:
         values = reduce(values, axis=tuple(range(weights.ndim, values.ndim)))
-    weights = np.broadcast_to(weights, values.shape)
+    weights = broadcast_weights(weights, values.shape)
     values = values * weights
     if weights.ndim > 1:
         weights = reduce(weights, axis=tuple(range(1, weights.ndim)))

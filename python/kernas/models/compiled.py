@@ -79,6 +79,16 @@ class CompiledState:
             "weighted_metrics": weighted_metrics,
         }
 
+    def require_optimizer(self, method):
+        """The optimizer, or a ValueError: Keras compiles with ``optimizer=None`` for evaluation only."""
+        if self.optimizer is None:
+            raise ValueError(
+                f"Expected an optimizer for `{method}()`. Received: the model was compiled with optimizer=None, "
+                "which serves evaluate() and predict() only. Compile it with one, e.g. "
+                "model.compile(optimizer='adam', loss=...)."
+            )
+        return self.optimizer
+
     def _resolve(self, y_true, y_pred):
         from kernas import metrics
 

@@ -9,6 +9,8 @@ import numpy as np
 from kernas.models.inputs import as_float32_input, as_numeric
 from kernas.random import global_generator
 
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
 
 def unpack_validation_data(validation_data):
     """``(x, y)`` or ``(x, y, sample_weight)`` as Keras accepts it."""
@@ -31,10 +33,28 @@ def check_batch_size(batch_size, name="batch_size"):
     return int(batch_size)
 
 
-def class_weight_to_sample_weight(y, class_weight):
-    """Keras's rule: a sample's weight is the weight of its class (argmax of one-hot rows)."""
+def _check_class_weight(class_weight):
+    """``class_weight`` as ``{int class: float weight}``; a fractional key would silently weigh another class."""
     if not isinstance(class_weight, dict):
         raise TypeError(f"Expected `class_weight` to be a dict {{class index: weight}}. Received: {class_weight!r}.")
+    checked = {}
+    for cls, weight in class_weight.items():
+        integral = (isinstance(cls, numbers.Real) and not isinstance(cls, (bool, np.bool_)) and math.isfinite(cls)
+                    and cls == int(cls))
+        if not integral:
+            raise ValueError(f"Expected `class_weight` keys to be integer class indices. Received: key {cls!r} in "
+                             f"class_weight={class_weight!r}.")
+        if (isinstance(weight, (bool, np.bool_)) or not isinstance(weight, numbers.Real) or not math.isfinite(weight)
+                or abs(weight) > _FLOAT32_MAX):
+            raise ValueError(f"Expected `class_weight` values to be numbers finite in float32. Received: "
+                             f"{weight!r} for class {cls!r}.")
+        checked[int(cls)] = float(weight)
+    return checked
+
+
+def class_weight_to_sample_weight(y, class_weight):
+    """Keras's rule: a sample's weight is the weight of its class (argmax of one-hot rows)."""
+    class_weight = _check_class_weight(class_weight)
     labels = np.asarray(y)
     if labels.ndim > 1:
         labels = np.argmax(labels, axis=-1) if labels.shape[-1] != 1 else labels.reshape(labels.shape[0])
@@ -66,6 +86,10 @@ class ArrayData:
         self.sample_weight = None
         if sample_weight is not None:
             weights = as_float32_input(sample_weight, "sample_weight")
+            if weights.ndim == 0:
+                raise ValueError(f"Expected `sample_weight` to hold one weight per sample, shape ({len(self.x)},). "
+                                 f"Received: the scalar sample_weight={sample_weight!r}. Multiply the loss instead, "
+                                 "or pass np.full(len(x), weight).")
             if weights.ndim != 1:
                 weights = weights.reshape(weights.shape[0], -1)
                 if weights.shape[1] != 1:
@@ -85,7 +109,8 @@ class ArrayData:
         if len(set(sizes.values())) > 1:
             detail = ", ".join(f"'{name}' sizes: {size}" for name, size in sizes.items())
             raise ValueError(
-                f"Data cardinality is ambiguous. Make sure all arrays contain the same number of samples. {detail}."
+                "Data cardinality is ambiguous. Make sure all arrays contain the same number of samples. "
+                f"Received: {detail}."
             )
         self.size = len(self.x)
         self.batch_size = batch_size or max(self.size, 1)
@@ -96,8 +121,11 @@ class ArrayData:
         weights = class_weight_to_sample_weight(self.y, class_weight)
         self.sample_weight = weights if self.sample_weight is None else self.sample_weight * weights
 
-    def split_validation(self, validation_split):
-        """Keras's ``validation_split``: the last fraction, cut before any shuffling."""
+    def split_validation(self, validation_split, validation_batch_size=None):
+        """Keras's ``validation_split``: the last fraction, cut before any shuffling.
+
+        The validation part is batched by ``validation_batch_size``, else like the training part.
+        """
         split_at = int(math.floor(self.size * (1.0 - validation_split)))
         if split_at == 0 or split_at == self.size:
             raise ValueError(
@@ -111,7 +139,8 @@ class ArrayData:
 
         head, tail = slice(0, split_at), slice(split_at, None)
         train = ArrayData(self.x[head], part(self.y, head), part(self.sample_weight, head), self.batch_size)
-        validation = ArrayData(self.x[tail], part(self.y, tail), part(self.sample_weight, tail), self.batch_size)
+        validation = ArrayData(self.x[tail], part(self.y, tail), part(self.sample_weight, tail),
+                               validation_batch_size or self.batch_size)
         return train, validation
 
     def batch(self, rows):

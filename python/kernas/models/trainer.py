@@ -176,11 +176,14 @@ class Trainer:
             A ``History`` whose ``history`` dict holds each epoch's logs.
         """
         state = self._require_compiled("fit")
+        state.require_optimizer("fit")
         verbose = _verbosity(verbose)
         epochs = _positive_int(epochs, "epochs", allow_none=False) if epochs != 0 else 0
         if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, numbers.Integral) or initial_epoch < 0:
             raise ValueError(f"Expected `initial_epoch` to be a non-negative integer. Received: {initial_epoch!r}.")
         validation_steps = _positive_int(validation_steps, "validation_steps")
+        if validation_batch_size is not None:
+            validation_batch_size = check_batch_size(validation_batch_size, "validation_batch_size")
         validation_freq = _positive_int(validation_freq, "validation_freq", allow_none=False)
         if y is None:
             raise ValueError(
@@ -195,10 +198,9 @@ class Trainer:
         validation = None
         if validation_data is not None:
             vx, vy, vw = unpack_validation_data(validation_data)
-            validation = ArrayData(vx, vy, vw, check_batch_size(validation_batch_size or data.batch_size,
-                                                                 "validation_batch_size"))
+            validation = ArrayData(vx, vy, vw, validation_batch_size or data.batch_size)
         elif validation_split:
-            data, validation = data.split_validation(validation_split)
+            data, validation = data.split_validation(validation_split, validation_batch_size)
         if class_weight is not None:
             data.apply_class_weight(class_weight)
         with self._use.changing("fit"), StepInterrupts() as interrupts:
@@ -214,6 +216,8 @@ class Trainer:
         runner = self._runner(state.loss, state.optimizer)
         # An inference pass on a few samples surfaces label and shape errors before any output or step.
         runner.test(*data.batch(slice(0, min(data.batch_size, 32))))
+        if validation is not None and validation.size:
+            runner.test(*validation.batch(slice(0, min(validation.batch_size, 32))))
         iterator = EpochIterator(data, shuffle, steps_per_epoch)
         callbacks = _callback_list(callbacks, self, verbose, epochs, iterator.steps, add_history=True)
         self.stop_training = False
@@ -326,6 +330,7 @@ class Trainer:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One optimizer step on one batch; returns the (running) loss and metrics like ``evaluate``."""
         state = self._require_compiled("train_on_batch")
+        state.require_optimizer("train_on_batch")
         if y is None:
             raise ValueError("Expected targets `y` for train_on_batch(). Received: y=None.")
         data = ArrayData(x, y, sample_weight)

@@ -54,8 +54,12 @@ def deserialize(config, custom_objects=None):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError("Expected an optimizer config dict with 'class_name' and 'config'. "
                          f"Received: config={config!r}.")
+    inner = config.get("config") or {}
+    if not isinstance(inner, dict):
+        raise ValueError("Expected the optimizer config's 'config' entry to be a dict of constructor arguments. "
+                         f"Received: config={inner!r}.")
     cls = serialization.config_class(config, Optimizer, "optimizer", _optimizer_class)
-    return cls.from_config(dict(config.get("config") or {}), custom_objects=custom_objects)
+    return cls.from_config(dict(inner), custom_objects=custom_objects)
 
 
 def get(identifier):

@@ -1,7 +1,7 @@
 """Adagrad: per-parameter rates scaled by the accumulated squared gradients."""
 
 from kernas.ops import optimizers as kernels
-from kernas.optimizers.optimizer import Optimizer, base_arguments, check_float
+from kernas.optimizers.optimizer import Optimizer, base_arguments, check_hyperparameter
 
 
 class Adagrad(Optimizer):
@@ -31,8 +31,9 @@ class Adagrad(Optimizer):
                  ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
                  **kwargs):
         super().__init__(**base_arguments(locals()))
-        for argument, value in (("initial_accumulator_value", initial_accumulator_value), ("epsilon", epsilon)):
-            check_float(value, argument)
+        # A negative accumulator puts a negative number under the square root; epsilon 0 divides 0 by 0.
+        check_hyperparameter(initial_accumulator_value, "initial_accumulator_value", low=0.0)
+        check_hyperparameter(epsilon, "epsilon", low=0.0, include_low=False)
         self.initial_accumulator_value = initial_accumulator_value
         self.epsilon = epsilon
 

@@ -1,7 +1,7 @@
 """Adam: adaptive moment estimation."""
 
 from kernas.ops import optimizers as kernels
-from kernas.optimizers.optimizer import Optimizer, base_arguments, check_float
+from kernas.optimizers.optimizer import Optimizer, base_arguments, check_flag, check_hyperparameter
 
 
 class Adam(Optimizer):
@@ -35,12 +35,14 @@ class Adam(Optimizer):
                  ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
                  **kwargs):
         super().__init__(**base_arguments(locals()))
-        for argument, value in (("beta_1", beta_1), ("beta_2", beta_2), ("epsilon", epsilon)):
-            check_float(value, argument)
+        # A beta of 1 divides by 1 - beta**t = 0; an epsilon of 0 divides 0 by 0 where a gradient is 0.
+        for argument, value in (("beta_1", beta_1), ("beta_2", beta_2)):
+            check_hyperparameter(value, argument, low=0.0, high=1.0, include_high=False)
+        check_hyperparameter(epsilon, "epsilon", low=0.0, include_low=False)
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
-        self.amsgrad = amsgrad
+        self.amsgrad = check_flag(amsgrad, "amsgrad")
 
     @property
     def _slot_groups(self):

@@ -1,5 +1,6 @@
 """The optimizer base class: Keras 3's ``Optimizer`` API over one fused kernas update per step."""
 
+import math
 import operator
 import re
 import warnings
@@ -11,6 +12,7 @@ from kernas.backend.variable import Variable
 from kernas.optimizers import schedules
 
 _UNSUPPORTED_FIX = "kernas does not implement it; leave it at its default"
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class _IterationVariable(Variable):
@@ -62,7 +64,8 @@ class Optimizer:
         if kwargs.pop("decay", None) is not None:
             warnings.warn("Argument `decay` is no longer supported and will be ignored.")
         if kwargs:
-            raise ValueError(f"Argument(s) not recognized: {kwargs}")
+            raise ValueError(f"Argument(s) not recognized: {kwargs}. Expected the arguments of "
+                             f"{type(self).__name__}: see help(kernas.optimizers.{type(self).__name__}).")
         if use_ema:
             raise ValueError(f"Argument `use_ema=True` is not supported: {_UNSUPPORTED_FIX} (False). "
                              f"Received: use_ema={use_ema!r}.")
@@ -77,10 +80,17 @@ class Optimizer:
                 "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
                 f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}"
             )
-        for argument, value in (("weight_decay", weight_decay), ("clipnorm", clipnorm), ("clipvalue", clipvalue),
-                                ("global_clipnorm", global_clipnorm)):
-            if value is not None:
-                check_float(value, argument)
+        if weight_decay is not None:
+            check_hyperparameter(weight_decay, "weight_decay", low=0.0)
+        # Keras ignores a threshold <= 0 and clipvalue=inf never clips; NaN has no meaning, and a norm
+        # threshold of inf gives g * inf / inf = NaN gradients (in Keras too).
+        for argument, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
+            number = None if value is None else check_float(value, argument)
+            if number is not None and (math.isnan(number) or (number == math.inf and argument != "clipvalue")):
+                raise ValueError(f"Expected `{argument}` to be a finite float (a threshold <= 0 disables clipping, "
+                                 f"as in Keras). Received: {argument}={value!r}.")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Expected `name` to be a string. Received: name={name!r} of type {type(name).__name__}.")
         self.name = name if name is not None else unique_name(snake_case(type(self).__name__))
         self.weight_decay = weight_decay
         self.clipnorm = clipnorm
@@ -99,6 +109,7 @@ class Optimizer:
         if isinstance(learning_rate, schedules.LearningRateSchedule) or callable(learning_rate):
             self._learning_rate_function = learning_rate
         elif isinstance(learning_rate, float):
+            check_hyperparameter(learning_rate, "learning_rate", low=0.0)
             self._learning_rate_variable = Variable(learning_rate, "learning_rate", trainable=False,
                                                     path=f"{self.name}/learning_rate")
         else:
@@ -141,13 +152,27 @@ class Optimizer:
                 "learning rate is not settable. If you need the learning rate to be settable, you should "
                 "instantiate the optimizer with a float `learning_rate` argument."
             )
-        self._learning_rate_variable.value[()] = check_float(learning_rate, "learning_rate")
+        self._learning_rate_variable.value[()] = check_hyperparameter(learning_rate, "learning_rate", low=0.0)
 
     def _scheduled_learning_rate(self, iterations):
         function = self._learning_rate_function
         value = function(iterations) if isinstance(function, schedules.LearningRateSchedule) else function()
         # Built-in schedules already return float32; anything else is rounded to it, as Keras casts.
-        return float(value if type(value) is np.float32 else np.float32(value))
+        if type(value) is not np.float32:
+            try:
+                converted = np.float32(value)
+            except (TypeError, ValueError):
+                converted = None
+            if type(converted) is not np.float32:  # np.float32([1, 2]) is an array
+                raise TypeError(f"Expected the learning rate {function!r} to return a float. Received: {value!r} "
+                                f"at iteration {iterations}.")
+            value = converted
+        rate = float(value)
+        if not math.isfinite(rate):
+            # Stepping with it would turn every weight into NaN; stop with the weights as they are.
+            raise ValueError(f"Expected a finite learning rate. Received: {rate} from {function!r} at iteration "
+                             f"{iterations}. Check the schedule's arguments.")
+        return rate
 
     # ---- variables ---------------------------------------------------------------------
 
@@ -235,7 +260,11 @@ class Optimizer:
 
     def apply_gradients(self, grads_and_vars):
         """Applies ``(gradient, variable)`` pairs; returns ``iterations``."""
-        grads, variables = zip(*grads_and_vars)
+        pairs = list(grads_and_vars)
+        if not pairs or not all(isinstance(pair, (tuple, list)) and len(pair) == 2 for pair in pairs):
+            raise ValueError("Expected `grads_and_vars` to be a non-empty list of (gradient, variable) pairs. "
+                             f"Received: {pairs!r:.200}.")
+        grads, variables = zip(*pairs)
         self.apply(grads, variables)
         return self.iterations
 
@@ -248,6 +277,8 @@ class Optimizer:
             trainable_variables: the variables; builds the optimizer on the
                 first call. ``None``: the variables it was built with.
         """
+        if type(grads) is not list and type(grads) is not tuple:
+            grads = list(grads)  # any iterable, as Keras takes (the per-step caller passes a list)
         if len(grads) == 0:
             return
         if trainable_variables is None:
@@ -404,3 +435,30 @@ def check_float(value, name):
         raise TypeError(f"Expected `{name}` to be a float. Received: {name}={value!r} of type "
                         f"{type(value).__name__}.")
     return float(value)
+
+
+def check_hyperparameter(value, name, low=None, high=None, include_high=True, include_low=True):
+    """``value`` as a float that is finite in float32 and within the bounds, else an error naming it.
+
+    The kernels compute in float32, so 1e39 would be inf there; a NaN, an inf
+    or an out-of-range decay would turn every weight into NaN at the first
+    step, far from its cause.
+    """
+    number = check_float(value, name)
+    finite = math.isfinite(number) and abs(number) <= _FLOAT32_MAX
+    below = low is not None and (number < low or (number == low and not include_low))
+    above = high is not None and (number > high or (number == high and not include_high))
+    if not finite or below or above:
+        if high is None:
+            bound = "" if low is None else f" {'>=' if include_low else '>'} {low}"
+        else:
+            bound = f" in {'[' if include_low else '('}{low}, {high}{']' if include_high else ')'}"
+        raise ValueError(f"Expected `{name}` to be a float{bound}, finite in float32. Received: {name}={value!r}.")
+    return number
+
+
+def check_flag(value, name):
+    """``value`` if it is a boolean, else TypeError naming the argument."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"Expected `{name}` to be True or False. Received: {name}={value!r}.")
+    return value

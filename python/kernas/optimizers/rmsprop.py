@@ -1,7 +1,7 @@
 """RMSprop: gradients scaled by a moving average of their squares."""
 
 from kernas.ops import optimizers as kernels
-from kernas.optimizers.optimizer import Optimizer, base_arguments, check_float
+from kernas.optimizers.optimizer import Optimizer, base_arguments, check_flag, check_hyperparameter
 
 
 class RMSprop(Optimizer):
@@ -35,12 +35,14 @@ class RMSprop(Optimizer):
                  ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
                  **kwargs):
         super().__init__(**base_arguments(locals()))
-        for argument, value in (("rho", rho), ("momentum", momentum), ("epsilon", epsilon)):
-            check_float(value, argument)
+        # rho > 1 makes the squared average negative (NaN at its square root); epsilon 0 divides 0 by 0.
+        check_hyperparameter(rho, "rho", low=0.0, high=1.0, include_high=False)
+        check_hyperparameter(momentum, "momentum", low=0.0, high=1.0)
+        check_hyperparameter(epsilon, "epsilon", low=0.0, include_low=False)
         self.rho = rho
         self.momentum = momentum
         self.epsilon = epsilon
-        self.centered = centered
+        self.centered = check_flag(centered, "centered")
 
     @property
     def _slot_groups(self):

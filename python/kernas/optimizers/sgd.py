@@ -1,7 +1,7 @@
 """SGD: gradient descent with optional (Nesterov) momentum."""
 
 from kernas.ops import optimizers as kernels
-from kernas.optimizers.optimizer import Optimizer, base_arguments
+from kernas.optimizers.optimizer import Optimizer, base_arguments, check_flag
 
 
 class SGD(Optimizer):
@@ -31,10 +31,10 @@ class SGD(Optimizer):
                  clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
                  loss_scale_factor=None, gradient_accumulation_steps=None, name=None, **kwargs):
         super().__init__(**base_arguments(locals()))
-        if not isinstance(momentum, float) or momentum < 0 or momentum > 1:
+        if not isinstance(momentum, float) or not 0 <= momentum <= 1:  # NaN fails the comparison too
             raise ValueError(f"`momentum` must be a float between [0, 1]. Received: momentum={momentum!r}.")
         self.momentum = momentum
-        self.nesterov = nesterov
+        self.nesterov = check_flag(nesterov, "nesterov")
 
     @property
     def _slot_groups(self):

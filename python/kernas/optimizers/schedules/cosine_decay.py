@@ -2,7 +2,7 @@
 
 import math
 
-from kernas.optimizers.schedules.learning_rate_schedule import (LearningRateSchedule, check_decay_steps,
+from kernas.optimizers.schedules.learning_rate_schedule import (LearningRateSchedule, check_decay_steps, check_finite,
                                                                  correctly_rounded, f32)
 
 _PI = f32(math.pi)
@@ -40,6 +40,11 @@ class CosineDecay(LearningRateSchedule):
         self.warmup_steps = warmup_steps
         self.warmup_target = warmup_target
         check_decay_steps(decay_steps)
+        check_finite(initial_learning_rate, "initial_learning_rate")
+        check_finite(alpha, "alpha")
+        check_finite(warmup_steps, "warmup_steps")
+        if warmup_target is not None:
+            check_finite(warmup_target, "warmup_target")
 
     def __call__(self, step):
         # Keras subtracts the Python float alpha in double, then rounds: (1 - alpha) is one float32.

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from kernas.optimizers.schedules.learning_rate_schedule import (LearningRateSchedule, check_decay_steps,
+from kernas.optimizers.schedules.learning_rate_schedule import (LearningRateSchedule, check_decay_steps, check_finite,
                                                                  correctly_rounded, f32)
 
 _PI = f32(math.pi)
@@ -40,6 +40,9 @@ class CosineDecayRestarts(LearningRateSchedule):
         self.alpha = alpha
         self.name = name
         check_decay_steps(first_decay_steps, "first_decay_steps")
+        for argument, value in (("initial_learning_rate", initial_learning_rate), ("t_mul", t_mul), ("m_mul", m_mul),
+                                ("alpha", alpha)):
+            check_finite(value, argument)
 
     def __call__(self, step):
         initial, first_decay_steps, alpha, t_mul, m_mul, half, one = self._float32(

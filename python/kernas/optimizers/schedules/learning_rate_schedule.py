@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 _F32 = np.float32
+_F32_MAX = float(np.finfo(np.float32).max)
 _NUMPY_TWINS = {math.pow: np.power, math.cos: np.cos, math.log: np.log}
 
 
@@ -30,7 +31,22 @@ def correctly_rounded(function, *args):
             return _F32(_NUMPY_TWINS[function](*[np.float64(a) for a in args]))
 
 
+def check_finite(value, name):
+    """Checks that a schedule's numeric argument is a number finite in float32 (once, at construction).
+
+    The schedule evaluates in float32 at every step: a string fails there, far
+    from its cause, and a NaN or an overflowing value gives the optimizer a
+    NaN learning rate.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"Expected `{name}` to be a number. Received: {name}={value!r} of type {type(value).__name__}.")
+    if not (math.isfinite(value) and abs(value) <= _F32_MAX):
+        raise ValueError(f"Expected `{name}` to be finite in float32. Received: {name}={value!r}.")
+    return value
+
+
 def check_decay_steps(value, name="decay_steps"):
+    check_finite(value, name)
     if value <= 0:
         raise ValueError(f"Argument `{name}` must be > 0. Received: {name}={value}")
 
@@ -101,6 +117,8 @@ class RateDecay(LearningRateSchedule):
         self.staircase = staircase
         self.name = name
         check_decay_steps(decay_steps)
+        check_finite(initial_learning_rate, "initial_learning_rate")
+        check_finite(decay_rate, "decay_rate")
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from kernas.optimizers.schedules.learning_rate_schedule import LearningRateSchedule, f32
+from kernas.optimizers.schedules.learning_rate_schedule import LearningRateSchedule, check_finite, f32
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -25,6 +25,11 @@ class PiecewiseConstantDecay(LearningRateSchedule):
 
     def __init__(self, boundaries, values, name="PiecewiseConstant"):
         super().__init__()
+        for argument, sequence in (("boundaries", boundaries), ("values", values)):
+            if not isinstance(sequence, (list, tuple, np.ndarray)):
+                raise TypeError(f"Expected `{argument}` to be a list of numbers. Received: {argument}={sequence!r}.")
+            for index, value in enumerate(sequence):
+                check_finite(value, f"{argument}[{index}]")
         if len(boundaries) != len(values) - 1:
             raise ValueError(
                 "The length of boundaries should be 1 less than the length of values. Received: "

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from kernas.optimizers.schedules.learning_rate_schedule import (LearningRateSchedule, check_decay_steps,
+from kernas.optimizers.schedules.learning_rate_schedule import (LearningRateSchedule, check_decay_steps, check_finite,
                                                                  correctly_rounded, f32)
 
 
@@ -39,6 +39,9 @@ class PolynomialDecay(LearningRateSchedule):
         self.cycle = cycle
         self.name = name
         check_decay_steps(decay_steps)
+        for argument, value in (("initial_learning_rate", initial_learning_rate),
+                                ("end_learning_rate", end_learning_rate), ("power", power)):
+            check_finite(value, argument)
 
     def __call__(self, step):
         initial, end, power, decay_steps, one = self._float32(self.initial_learning_rate, self.end_learning_rate,
