@@ -772,3 +772,13 @@ def test_schedule_arguments_are_checked_at_construction(make, error):
     # Before: accepted, failing (or giving NaN learning rates) only at the first training step.
     with pytest.raises(error, match="Expected|must"):
         make()
+
+
+@pytest.mark.parametrize("gradient", ["x", {"a": 1}, object()])
+def test_a_gradient_that_is_no_array_is_a_type_error_naming_it(gradient):
+    optimizer = ko.SGD()
+    variable = Variable(np.ones(2, np.float32), "w")
+    with pytest.raises(TypeError, match=r"Expected `grads\[0\]` to be an array of real numbers\. Received: an "
+                                        rf"object of type {type(gradient).__name__}\."):
+        optimizer.apply([gradient], [variable])
+    np.testing.assert_array_equal(variable.numpy(), np.ones(2, np.float32))

@@ -126,8 +126,12 @@ class Variables {
         throw py::type_error("Expected `" + item_name("grads", i) + "` to hold real numbers. Received: dtype=" +
                              std::string(py::str(py::reinterpret_borrow<py::array>(item).dtype())) + ".");
     }
+    // ensure() clears the Python error when the item does not convert, so say what was wrong here.
     InputArray array = InputArray::ensure(item);
-    if (!array) throw py::error_already_set();
+    if (!array)
+      throw py::type_error("Expected `" + item_name("grads", i) + "` to be an array of real numbers. Received: " +
+                           "an object of type " + std::string(py::str(py::type::handle_of(item).attr("__name__"))) +
+                           ".");
     return std::move(array);
   }
 
