@@ -46,6 +46,12 @@ def with_weights(members, change):
     return {**members, "model.weights.h5": buffer.getvalue()}
 
 
+def with_weights_byte(members, offset, value):
+    data = bytearray(members["model.weights.h5"])
+    data[offset] = value
+    return {**members, "model.weights.h5": bytes(data)}
+
+
 def layer_config(config, index):
     return config["config"]["layers"][index]
 
@@ -118,6 +124,9 @@ CORPUS = {
         metrics=[{"module": "my.metrics", "class_name": "Secret", "config": {}}])), "Unknown metric class 'Secret'"),
     "deeply nested config": (lambda m: {**m, "config.json": b"[" * 100000 + b"]" * 100000}, "does not parse"),
     "chunk bomb": (lambda m: with_weights(m, replace_chunked("layers/dense/vars/1")), "storage chunks"),
+    # The superblock's driver-information address (bytes 48-55, all 0xff: undefined) becomes an offset
+    # past any file, which h5py's in-memory driver reports as an OverflowError.
+    "superblock address past any file": (lambda m: with_weights_byte(m, 49, 0xFE), "not a valid HDF5 file"),
 }
 
 

@@ -12,7 +12,7 @@ import os
 from kernas.backend.registration import custom_object_scope
 from kernas.backend.serialization import config_class
 from kernas.backend.weight_budget import weight_budget
-from kernas.saving import legacy_config, legacy_h5
+from kernas.saving import hdf5_probe, legacy_config, legacy_h5
 from kernas.saving.archive_reader import CONFIG_ENTRY, WEIGHTS_ENTRY, KerasArchive
 from kernas.saving.atomic import fspath
 from kernas.saving.errors import FileNotFoundValueError, IsADirectoryValueError
@@ -73,9 +73,11 @@ def _load_archive(source, label, custom_objects, compile):
 
 
 def _load_legacy(path, custom_objects, compile):
-    with open_h5(path, f"filepath={path}") as h5file, custom_object_scope(custom_objects):
+    label = f"filepath={path}"
+    source = hdf5_probe.probed_file(path, label)
+    with open_h5(source, label) as h5file, custom_object_scope(custom_objects):
         config, training_config = legacy_h5.legacy_model_config(h5file)
-        with weight_budget(os.path.getsize(path), f"filepath={path}"):
+        with weight_budget(source.getbuffer().nbytes, label):
             model = deserialize_model(config, compile=False)
         legacy_h5.read_legacy_weights(h5file, model)
         if compile and training_config:

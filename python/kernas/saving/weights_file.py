@@ -5,7 +5,7 @@ import os
 
 import h5py
 
-from kernas.saving import legacy_h5
+from kernas.saving import hdf5_probe, legacy_h5
 from kernas.saving.archive_reader import KerasArchive
 from kernas.saving.atomic import atomic_write, fspath
 from kernas.saving.errors import FileNotFoundValueError
@@ -63,19 +63,29 @@ def _archive_weights(path, model):
         return archive.weights(weights_size_limit(model))
 
 
+def _h5_source(path, label):
+    """``(source, legacy)``: a legacy file's bytes once ``hdf5_probe`` walked them, a Keras 3 file's path."""
+    # Telling the layouts apart reads attribute names, not values: libhdf5 survived every single-byte
+    # corruption of the legacy fixtures there, while reading values crashed it (see hdf5_probe).
+    with open_h5(path, label) as h5file:
+        legacy = legacy_h5.is_legacy(h5file)
+    return (hdf5_probe.probed_file(path, label), True) if legacy else (path, False)
+
+
 @contextlib.contextmanager
 def open_h5(source, label):
     """An HDF5 file opened for reading; ValueError (not h5py's OSError) when it is not one."""
     try:
         h5file = h5py.File(source, "r")
-    except (OSError, ValueError) as error:
+    # OverflowError: h5py's driver for in-memory files, asked for an offset that no file has.
+    except (OSError, ValueError, OverflowError) as error:
         raise ValueError(f"Expected an HDF5 weights file. Received: {label}, which is not a valid HDF5 file "
                          f"({error}). The file is truncated or of another kind.") from None
     with h5file:
         try:
             yield h5file
         # h5py reports damaged internal structures (symbol tables, B-trees, headers) this way.
-        except (OSError, RuntimeError) as error:
+        except (OSError, RuntimeError, OverflowError) as error:
             raise ValueError(f"Expected a readable HDF5 weights file. Received: {label}, whose internal structure "
                              f"is damaged ({error}). The file is corrupt; save it again.") from None
 
@@ -116,9 +126,14 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
     if not os.path.isfile(path):
         raise FileNotFoundValueError(f"Expected an existing weights file. Received: filepath={path}, which does "
                                      "not exist or is not a file.")
-    archived = path.endswith(".keras")
-    with open_h5(_archive_weights(path, model) if archived else path, f"filepath={path}") as h5file:
-        if not archived and legacy_h5.is_legacy(h5file):
+    label = f"filepath={path}"
+    if path.endswith(".keras"):
+        source, legacy = _archive_weights(path, model), False
+    else:
+        source, legacy = _h5_source(path, label)
+    with open_h5(source, label) as h5file:
+        # Asked again of the bytes probed: a file replaced since the first look is read as it is now.
+        if legacy and legacy_h5.is_legacy(h5file):
             legacy_h5.read_legacy_weights(h5file, model, skip_mismatch=skip_mismatch, by_name=bool(by_name))
             return
         if by_name is not None:
