@@ -17,8 +17,9 @@ settings.register_profile("ci", max_examples=60, derandomize=True, **_FUZZ_COMMO
 settings.register_profile("long", max_examples=3000, **_FUZZ_COMMON)
 settings.load_profile("ci")
 
-# Seconds one fuzz example may run before the process dumps every thread's
-# stack and exits: a hang must fail the run, not stall it.
+# Seconds a fuzz test may run per 60 examples before the process dumps every
+# thread's stack and exits: a hang (in native code too) must fail the run, not
+# stall it. A test at the "ci" budget takes a few seconds.
 FUZZ_HANG_LIMIT_S = 120
 
 
@@ -28,7 +29,9 @@ def _fail_on_hang(request):
     if request.node.get_closest_marker("fuzz") is None:
         yield
         return
-    faulthandler.dump_traceback_later(FUZZ_HANG_LIMIT_S, exit=True)
+    limit = FUZZ_HANG_LIMIT_S * max(1.0, settings.default.max_examples / 60)
+    # The real stderr: pytest captures at the sys level only (pyproject's addopts), so the stacks reach the log.
+    faulthandler.dump_traceback_later(limit, exit=True, file=sys.__stderr__)
     try:
         yield
     finally:

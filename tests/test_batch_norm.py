@@ -548,3 +548,29 @@ def test_layer_rejects_bad_inputs(rng):
         layer.forward(np.ones((0, 4, 4, 3), np.float32), training=True)
     with pytest.raises(TypeError):
         layer(np.array([[["a"]]]))
+
+
+@pytest.mark.parametrize("argument", ["momentum", "epsilon"])
+@pytest.mark.parametrize("value", ["0.9", None, [0.9]])
+def test_layer_refuses_non_numeric_momentum_and_epsilon_by_name(argument, value):
+    # float(value) used to raise "could not convert string to float: '0.9'" or a TypeError naming no argument.
+    with pytest.raises(ValueError, match=rf"Expected `{argument}` to be a real number"):
+        BatchNormalization(**{argument: value})
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda x, c: bn.batch_norm_training(x, epsilon="1e-3"), "epsilon"),
+    (lambda x, c: bn.batch_norm_training(x, momentum=None, moving_mean=np.zeros(c, np.float32),
+                                         moving_variance=np.ones(c, np.float32)), "momentum"),
+    (lambda x, c: bn.batch_norm_training(x, moving_mean=[0.0] * c, moving_variance=[1.0] * c), "moving_mean"),
+    (lambda x, c: bn.batch_norm_training(x, gamma="ones"), "gamma"),
+    (lambda x, c: bn.batch_norm_inference(x, np.zeros(c), None), "variance"),
+    (lambda x, c: bn.batch_norm_inference(x, np.zeros(c), np.ones(c), epsilon=None), "epsilon"),
+    (lambda x, c: bn.batch_norm_backward(x, x, None, np.ones(c)), "mean"),
+])
+def test_ops_refuse_wrong_arguments_by_name(call, name):
+    # They used to reach the native module, whose pybind11 TypeError ("incompatible function arguments")
+    # named none of them.
+    x = np.ones((4, 3), np.float32)
+    with pytest.raises(TypeError, match=rf"Expected `{name}`"):
+        call(x, 3)

@@ -495,3 +495,12 @@ def test_direct_core_calls_reject_outputs_that_overlap():
         core_backward(x=x, dx=x)
     with pytest.raises(ValueError, match="`dx` not to share memory with `dbias`"):
         core_backward(dx=x, dbias=x.reshape(-1)[:4])
+
+
+@pytest.mark.parametrize("options, name", [({"strides": 2**63}, "strides"), ({"dilation_rate": (1, 10**30)},
+                                                                            "dilation_rate")])
+def test_sizes_no_array_can_have_are_refused_by_name(options, name):
+    # They used to reach the native module as integers it cannot convert: pybind11's unclear TypeError.
+    x, kernel = np.ones((1, 4, 4, 2), np.float32), np.ones((1, 1, 2, 1), np.float32)
+    with pytest.raises(ValueError, match=rf"Expected `{name}` to be at most 2\*\*31 - 1"):
+        conv.conv2d_forward(x, kernel, **options)

@@ -191,3 +191,18 @@ def test_bad_arrays_are_rejected():
         _core.dropout_forward(buffer[:20], 0.5, 0, 0, buffer[5:25])
     with pytest.raises(TypeError):
         _core.dropout_forward(x, 0.5, -1, 0, np.empty((4, 5), np.float32))
+
+
+def test_layer_refuses_a_seed_beyond_64_bits_at_construction():
+    # Dropout(seed=2**64) used to construct, then fail at its first training call.
+    with pytest.raises(ValueError, match=r"Expected `seed` to be None or an integer in \[0, 2\*\*64 - 1\]"):
+        kernas.layers.Dropout(0.5, seed=2**64)
+    layer = kernas.layers.Dropout(0.5, seed=2**64 - 1)
+    assert layer(np.ones((2, 3), np.float32), training=True).shape == (2, 3)
+
+
+@pytest.mark.parametrize("out", [np.float32(0.0), [0.0, 0.0], "y"])
+def test_ops_refuse_an_out_that_is_no_array_by_name(out):
+    # It used to reach the native module: pybind11's "incompatible function arguments", naming nothing.
+    with pytest.raises(TypeError, match=r"Expected `out` to be a float32 NumPy array or None"):
+        dropout.dropout_forward(np.ones(2), 0.5, 1, 0, out=out)

@@ -139,3 +139,10 @@ def test_direct_core_calls_are_checked_not_crashed():
         _core.gemm(square, np.eye(3, dtype=np.float32), square, False, False, 1.0, 0.0)
     with pytest.raises(ValueError, match="share memory"):
         _core.gemm(np.eye(3, dtype=np.float32), square, square, False, False, 1.0, 1.0)
+
+
+def test_result_larger_than_memory_is_refused():
+    # (m, 0) @ (0, n) reads nothing but writes m * n floats (4 TiB here): refused before allocating, where
+    # Linux's overcommit could otherwise let the allocation through and kill the process as it is written.
+    with pytest.raises(ValueError, match=r"Expected the result `c` to fit in memory.*\(1048576, 1048576\)"):
+        ops.matmul(np.ones((2**20, 0), np.float32), np.ones((0, 2**20), np.float32))

@@ -51,7 +51,9 @@ def test_variance_scaling_statistics(name, shape, scale, mode, distribution):
         assert np.abs(values).max() <= limit and np.abs(values).max() > 0.99 * limit
     else:
         stddev = std / 0.87962566103423978
-        assert np.abs(values).max() < 2 * stddev and np.abs(values).max() > 1.9 * stddev
+        # Draws lie strictly inside 2 stddev; rounding one to float32 can give float32(2 * stddev) itself, so
+        # the bound is that float32 value (a strict float64 bound failed for some global seed states).
+        assert np.abs(values).max() <= np.float32(2 * stddev) and np.abs(values).max() > 1.9 * stddev
 
 
 def test_untruncated_normal_and_fan_out():

@@ -542,3 +542,66 @@ def test_forward_equals_keras(keras, rng, cls, args, kwargs, shape):
     theirs = keras_output(keras, klayer, x)
     assert ours.shape == theirs.shape == tuple(klayer.compute_output_shape(shape))
     np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+
+
+# ---- regressions found by fuzzing (tests/test_fuzz_layers.py) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("make, name", [
+    (lambda: Dense(2**70), "units"),
+    (lambda: Conv2D(2**31, 3), "filters"),
+    (lambda: Conv2D(2, 10**30, padding="same"), "kernel_size"),
+    (lambda: Conv2D(2, 3, strides=2**63, padding="same"), "strides"),
+    (lambda: Conv2D(2, 3, dilation_rate=(1, 2**64)), "dilation_rate"),
+    (lambda: MaxPooling2D(2**63, padding="same"), "pool_size"),
+    (lambda: AveragePooling2D(2, strides=(1, 2**40)), "strides"),
+])
+def test_sizes_no_array_can_have_are_refused_by_name(make, name):
+    # They used to reach the native module, whose pybind11 TypeError ("incompatible function arguments") named
+    # nothing the user wrote.
+    with pytest.raises(ValueError, match=rf"Expected `{name}` to be at most 2\*\*31 - 1"):
+        make()
+
+
+def test_weight_larger_than_memory_is_refused_before_allocating():
+    # Dense(10**7) on 10**6 features asks for 40 TB: it used to reach the initializer (a MemoryError, or an
+    # OOM-kill through overcommit for sizes between the free and the total memory).
+    layer = Dense(10**7, name="huge")
+    with pytest.raises(ValueError) as raised:
+        layer.build_once((None, 10**6))
+    message = str(raised.value)
+    assert "layer 'huge'" in message and "(1000000, 10000000)" in message and "40000000000000 bytes" in message
+    assert "available" in message and not layer.weights
+
+
+def test_result_larger_than_memory_is_refused():
+    # A kernel of shape (0, units) takes no memory, but its output does: 4000 * (2**31 - 1) floats.
+    layer = Dense(2**31 - 1, use_bias=False)
+    with pytest.raises(ValueError, match=r"Expected the result `y` to fit in memory"):
+        layer(np.ones((4000, 0), F32))
+
+
+def test_dense_on_inputs_without_features():
+    # An input of shape (2, 3, 0) used to fail in numpy's reshape ("cannot reshape array of size 0").
+    layer = Dense(4, bias_initializer="ones")
+    y = layer(np.ones((2, 3, 0), F32))
+    assert y.shape == layer.compute_output_shape((2, 3, 0)) == (2, 3, 4)
+    np.testing.assert_array_equal(y, np.ones((2, 3, 4), F32))
+    dx, _ = layer.backward(layer.forward(np.ones((2, 3, 0), F32))[1], np.ones((2, 3, 4), F32))
+    assert dx.shape == (2, 3, 0)
+
+
+def test_dtype_that_is_no_dtype_is_refused_by_name():
+    # np.dtype(7) raised "Cannot interpret '7' as a data type", naming no argument.
+    with pytest.raises(ValueError, match=r"Expected dtype float32.*Received: dtype=7"):
+        Dense(3, dtype=7)
+
+
+@pytest.mark.parametrize("cls, args", [(Conv2D, (2, 1)), (MaxPooling2D, ()), (AveragePooling2D, (1,)),
+                                       (GlobalMaxPooling2D, ()), (GlobalAveragePooling2D, ())])
+def test_image_layers_refuse_empty_images_clearly(cls, args):
+    # A 0-row image with padding="same" used to get "Computed output size would be zero or negative ... Use
+    # padding='same'", advice that cannot help.
+    layer = cls(*args, **({"padding": "same"} if cls in (Conv2D, MaxPooling2D, AveragePooling2D) else {}))
+    with pytest.raises(ValueError, match=r"expected images of at least 1 row and 1 column.*\(2, 0, 4, 3\)"):
+        layer(np.ones((2, 0, 4, 3), F32))

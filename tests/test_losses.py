@@ -687,3 +687,12 @@ def test_training_step_with_saturated_softmax_stays_finite():
     value = model.train_on_batch(np.array([[1.0, 0.0], [0.0, 1.0]], np.float32), np.array([2, 0]))
     assert math.isfinite(value)
     assert all(np.isfinite(w).all() for w in model.get_weights())
+
+
+def test_fused_softmax_crossentropy_takes_targets_with_a_trailing_axis_of_one():
+    logits = np.array([[2.0, 1.0, 0.1], [0.5, 0.5, 3.0]], np.float32)
+    targets = np.eye(3, dtype=np.float32)[[0, 2]]
+    flat = losses.softmax_crossentropy(targets, logits)
+    trailing = losses.softmax_crossentropy(targets[:, :, None], logits)
+    assert trailing.loss == flat.loss
+    np.testing.assert_array_equal(trailing.gradient, flat.gradient)

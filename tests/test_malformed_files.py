@@ -113,7 +113,7 @@ CORPUS = {
     "bad build shape": (lambda m: with_config(m, lambda c: layer_config(c, 0)["config"].update(
         batch_shape=[None, -8, 8, 2])), "non-negative integers"),
     "huge declared shape": (lambda m: with_config(m, set_dense_units(10 ** 9)), "before allocating"),
-    "absurd declared shape": (lambda m: with_config(m, set_dense_units(10 ** 30)), "before allocating"),
+    "absurd declared shape": (lambda m: with_config(m, set_dense_units(10 ** 30)), r"at most 2\*\*31 - 1"),
     "path traversal": (lambda m: {**m, "../../evil.sh": b"#!/bin/sh"}, r"'\.\./\.\./evil\.sh'.*'\.\.'"),
     "absolute member": (lambda m: {**m, "/etc/cron.d/evil": b"x"}, "absolute path"),
     "bad compile config": (lambda m: with_config(m, lambda c: c["compile_config"].update(loss="no_such_loss")),

@@ -610,3 +610,20 @@ def test_indices_outside_their_window_route_nothing():
     dx = np.full((2, 6, 6, 3), 5.0, np.float32)
     _core.global_max_pool2d_backward(np.ones((2, 3), np.float32), np.full((2, 3), 99, np.int32), dx)
     assert not dx.any()
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda x: pooling.max_pool2d_forward(x, 2**63, padding="same"), "pool_size"),
+    (lambda x: pooling.avg_pool2d_forward(x, 2, strides=(1, 10**30)), "strides"),
+    (lambda x: pooling.avg_pool2d_backward(np.ones((1, 1, 1, 1)), (1, 2**40, 2, 1), 2), "input_shape"),
+])
+def test_sizes_no_array_can_have_are_refused_by_name(call, name):
+    # They used to reach the native module as integers it cannot convert: pybind11's unclear TypeError.
+    with pytest.raises(ValueError, match=rf"Expected `{name}` to be at most 2\*\*31 - 1"):
+        call(np.ones((1, 4, 4, 2), np.float32))
+
+
+def test_gradient_larger_than_memory_is_refused():
+    # A (1000, 1, 1, 1) gradient of a 50000 x 50000 valid pooling declares a 10 TB input gradient.
+    with pytest.raises(ValueError, match=r"Expected the result `out` to fit in memory"):
+        pooling.avg_pool2d_backward(np.ones((1000, 1, 1, 1)), (1000, 50000, 50000, 1), 50000)

@@ -13,7 +13,10 @@ def check_float32(dtype, owner=None):
     if isinstance(dtype, dict):
         name = dtype.get("config", {}).get("name")
     elif dtype is not None and not isinstance(dtype, str):
-        name = getattr(dtype, "name", None) or np.dtype(dtype).name
+        try:
+            name = getattr(dtype, "name", None) or np.dtype(dtype).name
+        except TypeError:
+            name = repr(dtype)  # not a dtype at all (e.g. 7): refused below with the others
     if name not in (None, "float32"):
         where = f" for {owner}" if owner else ""
         raise ValueError(

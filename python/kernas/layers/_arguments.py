@@ -2,6 +2,8 @@
 
 import numbers
 
+from kernas.ops._checks import check_extents
+
 
 def data_format(value):
     """Keras's ``data_format``: ``None`` means channels_last; kernas computes channels-last only."""
@@ -41,7 +43,7 @@ def int_tuple(value, n, name):
             f"The `{name}` argument must be a tuple of {n} integers. Received {name}={value}, "
             "including values <= 0"
         )
-    return values
+    return check_extents(values, name, value)
 
 
 def padding(value):
@@ -60,7 +62,7 @@ def positive_int(value, name):
         raise ValueError(
             f"Received an invalid value for `{name}`, expected a positive integer. Received: {name}={value}"
         )
-    return int(value)
+    return check_extents((int(value),), name, value)[0]
 
 
 def unsupported(layer, **arguments):
@@ -79,3 +81,10 @@ def incompatible_input(layer, expected, shape):
         f"Input 0 of layer \"{layer.name}\" is incompatible with the layer: {expected}, "
         f"but received input with shape {tuple(shape)}. Fix the input's shape or the layer's arguments."
     )
+
+
+def real_number(value, name):
+    """A real number (not a bool), as a float: Keras's float arguments such as ``momentum`` or ``epsilon``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"Expected `{name}` to be a real number. Received: {name}={value!r}.")
+    return float(value)

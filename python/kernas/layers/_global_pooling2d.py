@@ -15,11 +15,11 @@ class GlobalPooling2D(ImageLayer):
         self.keepdims = keepdims
 
     def build(self, input_shape):
-        self._check_rank(input_shape)
+        self._check_image_shape(input_shape)
         self.built = True
 
     def compute_output_shape(self, input_shape):
-        self._check_rank(input_shape)
+        self._check_image_shape(input_shape)
         if self.keepdims:
             return (input_shape[0], 1, 1, input_shape[3])
         return (input_shape[0], input_shape[3])

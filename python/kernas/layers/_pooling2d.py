@@ -20,7 +20,7 @@ class Pooling2D(ImageLayer):
         self.built = True
 
     def compute_output_shape(self, input_shape):
-        self._check_rank(input_shape)
+        self._check_image_shape(input_shape)
         try:
             return pool2d_output_shape(tuple(input_shape), self.pool_size, self.strides, self.padding)
         except ValueError:

@@ -79,8 +79,8 @@ class BatchNormalization(Layer):
         self.renorm_momentum = renorm_momentum
         _arguments.unsupported("BatchNormalization", beta_constraint=beta_constraint,
                                gamma_constraint=gamma_constraint)
-        self.momentum = float(momentum)
-        self.epsilon = float(epsilon)
+        self.momentum = _arguments.real_number(momentum, "momentum")
+        self.epsilon = _arguments.real_number(epsilon, "epsilon")
         self.center = center
         self.scale = scale
         self.beta_initializer = initializers.get(beta_initializer)

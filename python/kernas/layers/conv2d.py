@@ -81,7 +81,7 @@ class Conv2D(KernelLayer, ImageLayer):
         self._input_channels = None
 
     def build(self, input_shape):
-        self._check_rank(input_shape)
+        self._check_image_shape(input_shape)
         channels = input_shape[-1]
         if channels is None:
             raise ValueError(
@@ -94,7 +94,7 @@ class Conv2D(KernelLayer, ImageLayer):
         self.built = True
 
     def compute_output_shape(self, input_shape):
-        self._check_rank(input_shape)
+        self._check_image_shape(input_shape)
         spatial = tuple(
             conv_output_length(length, k, s, self.padding, d)
             for length, k, s, d in zip(input_shape[1:3], self.kernel_size, self.strides, self.dilation_rate)

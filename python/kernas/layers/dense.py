@@ -1,5 +1,7 @@
 """Dense: the fully connected layer ``activation(inputs @ kernel + bias)``."""
 
+import math
+
 from kernas.layers import _arguments
 from kernas.layers._kernel_layer import KernelLayer
 from kernas.ops.dense import dense_backward, dense_forward
@@ -76,7 +78,8 @@ class Dense(KernelLayer):
             raise _arguments.incompatible_input(
                 self, f"expected axis -1 of input shape to have value {self._input_dim} and at least 2 dimensions",
                 shape)
-        rows = inputs if len(shape) == 2 else inputs.reshape(-1, self._input_dim)
+        # The row count is explicit: numpy cannot infer a -1 when the inputs hold no element.
+        rows = inputs if len(shape) == 2 else inputs.reshape(math.prod(shape[:-1]), self._input_dim)
         kernel = self.kernel.value
         bias = self.bias.value if self.use_bias else None
         outputs, kept = self._activation.forward(lambda spec: dense_forward(rows, kernel, bias, spec), logits)

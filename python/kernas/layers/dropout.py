@@ -8,6 +8,8 @@ from kernas.layers.layer import Layer
 from kernas.ops.dropout import dropout_backward, dropout_forward
 from kernas.random import draw_seed
 
+_MAX_SEED = 2**64 - 1
+
 
 class Dropout(Layer):
     """Sets each input to 0 with probability ``rate`` in training, scaling the others by ``1 / (1 - rate)``.
@@ -49,8 +51,12 @@ class Dropout(Layer):
                 f"kernas's Dropout draws one mask value per element and does not support `noise_shape`. "
                 f"Received: noise_shape={noise_shape!r}. Remove the argument (leave it None)."
             )
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
-            raise ValueError(f"Expected `seed` to be a non-negative integer or None. Received: seed={seed!r}.")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
+                                 or not 0 <= seed <= _MAX_SEED):
+            raise ValueError(
+                f"Expected `seed` to be None or an integer in [0, 2**64 - 1] (the mask generator's key). "
+                f"Received: seed={seed!r}."
+            )
         self.rate = rate
         self.noise_shape = None
         self.seed = seed

@@ -7,16 +7,32 @@ fixed order, so results are bitwise identical for any thread count; the
 variance is the biased one (Keras's), computed without cancellation.
 """
 
+import numbers
+
 import numpy as np
 
 from kernas import _core
-from kernas.ops._checks import as_float32
+from kernas.ops._checks import as_float32, caller_output
 
 
 def _channels(x):
     if x.ndim < 1:
         raise ValueError(f"Expected `x` to have at least 1 dimension (channels last). Received: x.shape={x.shape}.")
     return x.shape[-1]
+
+
+def _real(value, name):
+    """A hyperparameter as a float; the native module would refuse anything else with an unclear TypeError."""
+    if type(value) is float:
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"Expected `{name}` to be a real number. Received: {name}={value!r}.")
+    return float(value)
+
+
+def _optional(array, name):
+    """A per-channel input as float32 (``None`` stays ``None``): non-numeric values are refused by name."""
+    return None if array is None else as_float32(array, name)
 
 
 def batch_norm_training(x, gamma=None, beta=None, epsilon=1e-3, moving_mean=None, moving_variance=None,
@@ -46,7 +62,11 @@ def batch_norm_training(x, gamma=None, beta=None, epsilon=1e-3, moving_mean=None
     """
     x = as_float32(x, "x")
     channels = _channels(x)
-    y = np.empty(x.shape, dtype=np.float32) if out is None else out
+    epsilon, momentum = _real(epsilon, "epsilon"), _real(momentum, "momentum")
+    gamma, beta = _optional(gamma, "gamma"), _optional(beta, "beta")
+    moving_mean = caller_output(moving_mean, "moving_mean")
+    moving_variance = caller_output(moving_variance, "moving_variance")
+    y = np.empty(x.shape, dtype=np.float32) if out is None else caller_output(out, "out")
     mean = np.empty(channels, dtype=np.float32)
     variance = np.empty(channels, dtype=np.float32)
     inv_std = np.empty(channels, dtype=np.float32)
@@ -77,7 +97,10 @@ def batch_norm_inference(x, mean, variance, gamma=None, beta=None, epsilon=1e-3,
     """
     x = as_float32(x, "x")
     channels = _channels(x)
-    y = np.empty(x.shape, dtype=np.float32) if out is None else out
+    epsilon = _real(epsilon, "epsilon")
+    mean, variance = as_float32(mean, "mean"), as_float32(variance, "variance")
+    gamma, beta = _optional(gamma, "gamma"), _optional(beta, "beta")
+    y = np.empty(x.shape, dtype=np.float32) if out is None else caller_output(out, "out")
     inv_std = np.empty(channels, dtype=np.float32)
     _core.batch_norm_forward_inference(x, mean, variance, gamma, beta, epsilon, y, inv_std)
     return y, inv_std
@@ -103,6 +126,7 @@ def batch_norm_backward(dy, x, mean, inv_std, gamma=None, training=True, input_g
     """
     x = as_float32(x, "x")
     dy = as_float32(dy, "dy")
+    mean, inv_std, gamma = as_float32(mean, "mean"), as_float32(inv_std, "inv_std"), _optional(gamma, "gamma")
     channels = _channels(x)
     dx = np.empty(x.shape, dtype=np.float32) if input_grad else None
     dgamma = np.empty(channels, dtype=np.float32) if gamma_grad else None

@@ -5,7 +5,7 @@ import operator
 import numpy as np
 
 from kernas import _core
-from kernas.ops._checks import as_float32, padding_name
+from kernas.ops._checks import as_float32, caller_output, check_extents, new_array, padding_name
 from kernas.ops.activation_spec import activation_spec
 
 _AXES = ("height", "width")
@@ -28,7 +28,7 @@ def _pair(value, name):
     pair = tuple(operator.index(v) for v in pair)
     if min(pair) < 1:
         raise ValueError(f"Expected every value of `{name}` to be at least 1. Received: {name}={pair}.")
-    return pair
+    return check_extents(pair, name, value)
 
 
 def _hyperparameters(strides, padding, dilation_rate):
@@ -144,8 +144,8 @@ def conv2d_forward(
                 f"Received: bias.shape={bias.shape}."
             )
     spec = activation_spec(activation)
-    if out is None:
-        out = np.empty(shape, dtype=np.float32)
+    if caller_output(out, "out") is None:
+        out = new_array(shape, "y")
     _core.conv2d_forward(x, kernel, bias, strides, padding, dilation_rate, spec, out)
     return out
 

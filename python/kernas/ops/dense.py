@@ -1,9 +1,8 @@
 """Dense (fully connected) kernels: ``y = activation(x @ kernel + bias)``."""
 
-import numpy as np
 
 from kernas import _core
-from kernas.ops._checks import as_float32
+from kernas.ops._checks import as_float32, caller_output, new_array
 from kernas.ops.activation_spec import activation_spec
 
 
@@ -29,8 +28,8 @@ def dense_forward(x, kernel, bias=None, activation="linear", out=None):
         )
     if bias is not None:
         bias = as_float32(bias, "bias", 1)
-    if out is None:
-        out = np.empty((x.shape[0], kernel.shape[1]), dtype=np.float32)
+    if caller_output(out, "out") is None:
+        out = new_array((x.shape[0], kernel.shape[1]), "y")
     _core.dense_forward(x, kernel, bias, activation_spec(activation), out)
     return out
 
@@ -53,8 +52,8 @@ def dense_backward(x, kernel, dz, need_dx=True, need_bias=True):
     dz = as_float32(dz, "dz", 2)
     batch, inputs = x.shape
     outputs = kernel.shape[1]
-    dx = np.empty((batch, inputs), dtype=np.float32) if need_dx else None
-    dkernel = np.empty((inputs, outputs), dtype=np.float32)
-    dbias = np.empty((outputs,), dtype=np.float32) if need_bias else None
+    dx = new_array((batch, inputs), "dx") if need_dx else None
+    dkernel = new_array((inputs, outputs), "dkernel")
+    dbias = new_array((outputs,), "dbias") if need_bias else None
     _core.dense_backward(x, kernel, dz, dx, dkernel, dbias)
     return dx, dkernel, dbias

@@ -13,7 +13,7 @@ import operator
 import numpy as np
 
 from kernas import _core
-from kernas.ops._checks import as_float32
+from kernas.ops._checks import as_float32, caller_output
 
 _UINT64_MAX = 2**64 - 1
 
@@ -44,7 +44,7 @@ def _apply(kernel, x, rate, seed, step, out, x_name):
     seed = _check_counter(seed, "seed")
     step = _check_counter(step, "step")
     x = as_float32(x, x_name)
-    if out is None:
+    if caller_output(out, "out") is None:
         out = np.empty(x.shape, dtype=np.float32)
     kernel(x, rate, seed, step, out)
     return out

@@ -3,6 +3,7 @@
 import numpy as np
 
 from kernas import _core
+from kernas.ops._checks import new_array
 
 _FLOAT32 = np.dtype(np.float32)
 
@@ -73,7 +74,7 @@ def gemm(a, b, c=None, *, alpha=1.0, beta=0.0, transpose_a=False, transpose_b=Fa
     if c is None:
         if beta != 0:
             raise ValueError(f"Expected an output array `c` when beta is not 0. Received: beta={beta}.")
-        c = np.empty((m, n), dtype=np.float32)
+        c = new_array((m, n), "c")
     elif not isinstance(c, np.ndarray):
         raise TypeError(f"Expected `c` to be a numpy.ndarray. Received: type={type(c).__name__}.")
     # The binding checks c's dtype, layout, shape and aliasing with clear messages.

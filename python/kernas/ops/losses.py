@@ -446,6 +446,8 @@ def softmax_crossentropy(
     else:
         y_true = as_float32(y_true, "y_true")
         _reject_integer_labels(" (softmax_crossentropy: pass sparse=True)")(y_true, logits)
+        # A trailing axis of 1 is reconciled as the unfused loss (and Keras) reconciles it.
+        y_true, _ = _same_rank(y_true, logits)
         if y_true.shape != logits.shape:
             raise ValueError(
                 "Expected y_true and logits to have the same shape. "

@@ -30,7 +30,7 @@ import operator
 import numpy as np
 
 from kernas import _core
-from kernas.ops._checks import as_float32, padding_name
+from kernas.ops._checks import as_float32, check_extents, new_array, padding_name
 
 _INT32 = np.dtype(np.int32)
 
@@ -48,7 +48,7 @@ def _positive_pair(value, name):
         if item <= 0:
             raise ValueError(f"Expected `{name}` to hold positive integers. Received: {name}={value!r}.")
         pair.append(item)
-    return tuple(pair)
+    return check_extents(tuple(pair), name, value)
 
 
 def _window(pool_size, strides, padding):
@@ -92,6 +92,7 @@ def _input_shape(input_shape, name="input_shape", allow_none=False):
                 f"Expected the {axis} in `{name}` to be at least {least}. Received: {name}={tuple(input_shape)!r}."
             )
         shape.append(extent)
+    check_extents([extent for extent in shape if extent is not None], name, tuple(input_shape))
     return tuple(shape)
 
 
@@ -146,7 +147,7 @@ def _gradient(dy, expected_shape, what):
 def _output(out, shape, dtype, name):
     """A new array for a result, or the caller's `out` after checking its shape and dtype."""
     if out is None:
-        return np.empty(shape, dtype=dtype)
+        return new_array(shape, name, dtype)
     if type(out) is not np.ndarray:
         raise TypeError(
             f"Expected `{name}` to be a NumPy array or None. Received: {name} of type {type(out).__name__}."
