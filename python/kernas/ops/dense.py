@@ -1,6 +1,5 @@
 """Dense (fully connected) kernels: ``y = activation(x @ kernel + bias)``."""
 
-
 from kernas import _core
 from kernas.ops._checks import as_float32, caller_output, new_array
 from kernas.ops.activation_spec import activation_spec
