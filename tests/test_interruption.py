@@ -165,3 +165,40 @@ def test_an_exception_at_epoch_end_keeps_that_epochs_weights():
                   callbacks=[kernas.callbacks.LambdaCallback(on_epoch_end=fail)])
     _assert_state(model, _after_steps(2 * STEPS_PER_EPOCH))
     assert model.history.epoch == [0]
+
+
+def test_a_second_ctrl_c_during_a_step_stops_at_once(monkeypatch):
+    x, y = _data()
+    model = _model()
+    update = model.optimizer._update
+    reached = []
+
+    def twice_interrupted_update(*args, **kwargs):
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
+        reached.append(True)  # not reached: the second signal is raised right here
+        return update(*args, **kwargs)
+
+    monkeypatch.setattr(model.optimizer, "_update", twice_interrupted_update)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    assert reached == [] and model.optimizer.iterations == 0
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_handler_installed_during_fit_is_kept():
+    x, y = _data()
+    model = _model()
+
+    def own(signum, frame):
+        pass
+
+    def install(epoch, logs):
+        signal.signal(signal.SIGINT, own)
+
+    try:
+        model.fit(x, y, batch_size=8, epochs=1, verbose=0,
+                  callbacks=[kernas.callbacks.LambdaCallback(on_epoch_begin=install)])
+        assert signal.getsignal(signal.SIGINT) is own
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -119,6 +119,14 @@ def test_deferred_build_from_data(rng):
     assert out.shape == (4, 3) and model.built and model.layers[0].kernel.shape == (6, 3)
 
 
+def test_a_failed_first_build_does_not_fix_the_input_shape(rng):
+    model = Sequential([layers.Conv2D(2, 3), layers.Flatten(), layers.Dense(3)])
+    with pytest.raises(ValueError, match="ndim"):
+        model.predict(rng.normal(size=(4, 6)), verbose=0)
+    assert model.predict(rng.normal(size=(4, 6, 6, 1)), verbose=0).shape == (4, 3)
+    assert model.input_shape == (None, 6, 6, 1)
+
+
 def test_duplicate_layer_names_are_refused():
     model = Sequential([layers.Dense(2, name="a")])
     with pytest.raises(ValueError, match="unique names"):

@@ -1,5 +1,6 @@
 """Python threads: every kernel releases the GIL, predict is thread-safe, and training is exclusive."""
 
+import copy
 import sys
 import threading
 
@@ -193,13 +194,14 @@ def _hold_in_thread(call):
     return hold, thread, errors
 
 
-def test_fit_in_another_thread_refuses_every_change_and_predict():
+def test_fit_in_another_thread_refuses_every_change_and_read(tmp_path):
     x, y = _data()
     model = _conv_model()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.save_weights(tmp_path / "saved.weights.h5")
     hold, thread, errors = _hold_in_thread(
         lambda hold: model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0, callbacks=[hold]))
-    before = [w.copy() for w in model.get_weights()]
+    before = [v.numpy() for v in model.weights]  # get_weights itself is refused now
     refused = {
         "fit": lambda: model.fit(x, y, verbose=0),
         "train_on_batch": lambda: model.train_on_batch(x, y),
@@ -207,15 +209,23 @@ def test_fit_in_another_thread_refuses_every_change_and_predict():
         "test_on_batch": lambda: model.test_on_batch(x, y),
         "set_weights": lambda: model.set_weights(before),
         "compile": lambda: model.compile(optimizer="sgd", loss="mse"),
+        "load_weights": lambda: model.load_weights(tmp_path / "saved.weights.h5"),
         "predict": lambda: model.predict(x, verbose=0),
         "predict_on_batch": lambda: model.predict_on_batch(x),
         "__call__": lambda: model(x),
+        "get_weights": lambda: model.get_weights(),
+        "save": lambda: kernas.saving.save_model(model, tmp_path / "m.keras"),
+        "save_weights": lambda: model.save_weights(tmp_path / "m.weights.h5"),
+        "pickle": lambda: copy.deepcopy(model),
     }
     for method, call in refused.items():
         with pytest.raises(RuntimeError, match=rf"Cannot call `{method}\(\)`.*another thread is changing it "
                                                r"with `fit\(\)`.*copy\.deepcopy"):
             call()
-    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+    with pytest.raises(RuntimeError, match=r"`__call__\(\)`.*changing it with `fit\(\)`"):
+        model(x, training=True)
+    assert not (tmp_path / "m.keras").exists() and not (tmp_path / "m.weights.h5").exists()
+    assert all(np.array_equal(a, b) for a, b in zip(before, [v.numpy() for v in model.weights]))
     hold.release.set()
     thread.join()
     assert errors == []
@@ -229,13 +239,25 @@ def test_fit_in_another_thread_refuses_every_change_and_predict():
     model.fit(x, y, batch_size=8, epochs=1, verbose=0)  # free again once the other fit ended
 
 
-def test_training_is_refused_while_another_thread_predicts():
+def test_changes_are_refused_while_another_thread_predicts(tmp_path):
     x, y = _data()
     model = _conv_model()
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    model.save_weights(tmp_path / "saved.weights.h5")
+    weights = model.get_weights()
     hold, thread, errors = _hold_in_thread(lambda hold: model.predict(x, batch_size=8, verbose=0, callbacks=[hold]))
-    with pytest.raises(RuntimeError, match=r"`fit\(\)`.*another thread is using it for `predict\(\)`"):
-        model.fit(x, y, verbose=0)
+    refused = {
+        "fit": lambda: model.fit(x, y, verbose=0),
+        "train_on_batch": lambda: model.train_on_batch(x, y),
+        "evaluate": lambda: model.evaluate(x, y, verbose=0),
+        "test_on_batch": lambda: model.test_on_batch(x, y),
+        "set_weights": lambda: model.set_weights(weights),
+        "compile": lambda: model.compile(optimizer="sgd", loss="mse"),
+        "load_weights": lambda: model.load_weights(tmp_path / "saved.weights.h5"),
+    }
+    for method, call in refused.items():
+        with pytest.raises(RuntimeError, match=rf"`{method}\(\)`.*another thread is using it for `predict\(\)`"):
+            call()
     np.testing.assert_array_equal(model.predict(x[:4], verbose=0), model.predict(x[:4], verbose=0))  # readers share
     hold.release.set()
     thread.join()

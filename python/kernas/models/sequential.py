@@ -154,12 +154,13 @@ class Sequential(Trainer):
         input_shape = standardize_shape(input_shape, "input_shape")
         if len(input_shape) < 1:
             raise ValueError(f"Expected an input shape with a batch dimension. Received: input_shape={input_shape}.")
-        if self._input_layer is None:
-            self._input_layer = InputLayer(batch_shape=(None,) + input_shape[1:])
         shape = (None,) + tuple(input_shape[1:])
         for layer in self._layers:
             layer.build_once(shape)
             shape = tuple(layer.compute_output_shape(shape))
+        # Only a build that succeeded fixes the input shape: data of the wrong rank must not stick.
+        if self._input_layer is None:
+            self._input_layer = InputLayer(batch_shape=(None,) + input_shape[1:])
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -244,7 +245,8 @@ class Sequential(Trainer):
 
     def get_weights(self):
         """Copies of every layer's weights, in layer order (Keras's layouts)."""
-        return [v.numpy() for v in self.weights]
+        with self._use.reading("get_weights"):
+            return [v.numpy() for v in self.weights]
 
     def set_weights(self, weights):
         """Sets all weights from a flat list shaped as ``get_weights`` returns it."""
@@ -273,22 +275,19 @@ class Sequential(Trainer):
         """Saves the model as a Keras 3 ``.keras`` file; see ``kernas.saving.save_model``."""
         from kernas.saving import save_model
 
-        with self._use.reading("save"):
-            save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
     def save_weights(self, filepath, overwrite=True, max_shard_size=None):
         """Saves the weights to a Keras 3 ``.weights.h5`` file; see ``kernas.saving.save_weights``."""
         from kernas.saving import save_weights
 
-        with self._use.reading("save_weights"):
-            save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
+        save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
 
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
         """Loads weights from a ``.weights.h5`` or ``.keras`` file; see ``kernas.saving.load_weights``."""
         from kernas.saving import load_weights
 
-        with self._use.changing("load_weights"):
-            load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     def __reduce__(self):
         # pickle and copy.deepcopy go through the `.keras` bytes, as Keras's models do.

@@ -7,7 +7,9 @@ bytecodes, so a plain ``KeyboardInterrupt`` could land between two of those
 changes and leave a model that matches no step at all. While training runs,
 the handler installed here only notes a signal that arrives inside a step and
 hands it to the previous handler (normally the one raising
-``KeyboardInterrupt``) as soon as the step is complete.
+``KeyboardInterrupt``) as soon as the step is complete. A second signal during
+the same step goes to that handler at once: the way out of a step that takes
+too long.
 """
 
 import threading
@@ -40,14 +42,18 @@ class StepInterrupts:
 
     def __exit__(self, *exc_info):
         if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+            # A handler installed meanwhile (by a callback) is the user's choice: keep it.
+            if signal.getsignal(signal.SIGINT) == self._handle:
+                signal.signal(signal.SIGINT, self._previous)
             self._previous = None
         return False
 
     def _handle(self, signum, frame):
-        if self._in_step:
+        # A second Ctrl-C while a step is still running means "stop now", as it does elsewhere.
+        if self._in_step and self._pending is None:
             self._pending = (signum, frame)
         else:
+            self._pending = None
             self._previous(signum, frame)
 
     def begin_step(self):

@@ -107,6 +107,13 @@ sys.stdout.write(%(done)r)
 """ % {"slack": _ADDRESS_SPACE_SLACK, "done": _DONE.decode()}
 
 
+def _child_environment():
+    # A preloaded library (a sanitizer runtime, a profiler) can catch the child's crash and exit
+    # normally instead: the child runs only h5py and needs none of them.
+    environment = {key: value for key, value in os.environ.items() if key != "LD_PRELOAD"}
+    return dict(environment, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+
+
 def _crash_name(returncode):
     """The signal a child died of, or ``None`` for an ordinary exit."""
     if returncode >= 0:
@@ -140,7 +147,7 @@ def probe(data, label, timeout=None):
     folders = list(dict.fromkeys(os.path.dirname(os.path.dirname(m.__file__)) for m in (h5py, np)))
     try:
         child = subprocess.run([sys.executable, "-I", "-c", _CHILD, *folders], input=data, capture_output=True,
-                               timeout=timeout, env=dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1"))
+                               timeout=timeout, env=_child_environment())
     except subprocess.TimeoutExpired:
         raise _corrupt(label, f"did not finish within {timeout:.0f} s (it loops on damaged structures)") from None
     except OSError as error:

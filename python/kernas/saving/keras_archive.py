@@ -51,7 +51,8 @@ def write_archive(model, fileobj):
 def archive_bytes(model):
     """The ``.keras`` archive of ``model`` as bytes (what pickling a model stores)."""
     buffer = io.BytesIO()
-    write_archive(model, buffer)
+    with model._use.reading("pickle"):
+        write_archive(model, buffer)
     return buffer.getvalue()
 
 
@@ -102,12 +103,13 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     if not model.built:
         warnings.warn("You are saving a model that has not yet been built. It might not contain any weights yet. "
                       "Consider building the model first by calling it on some data.", stacklevel=2)
-    if is_file_object:
-        write_archive(model, filepath)
-        return
-
     def write(temporary):
         with open(temporary, "wb") as fileobj:
             write_archive(model, fileobj)
 
-    atomic_write(path, write, overwrite)
+    # Another thread's training would mix two steps' weights into the file.
+    with model._use.reading("save"):
+        if is_file_object:
+            write_archive(model, filepath)
+        else:
+            atomic_write(path, write, overwrite)

@@ -42,7 +42,8 @@ def save_weights(model, filepath, overwrite=True, max_shard_size=None):
         with h5py.File(temporary, "w") as h5file:
             write_model_weights(h5file, model)
 
-    atomic_write(path, write, overwrite)
+    with model._use.reading("save_weights"):
+        atomic_write(path, write, overwrite)
 
 
 def weights_size_limit(model):
@@ -131,7 +132,7 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
         source, legacy = _archive_weights(path, model), False
     else:
         source, legacy = _h5_source(path, label)
-    with open_h5(source, label) as h5file:
+    with model._use.changing("load_weights"), open_h5(source, label) as h5file:
         # Asked again of the bytes probed: a file replaced since the first look is read as it is now.
         if legacy and legacy_h5.is_legacy(h5file):
             legacy_h5.read_legacy_weights(h5file, model, skip_mismatch=skip_mismatch, by_name=bool(by_name))
