@@ -72,23 +72,28 @@ def byte_text(nbytes):
     return f"{nbytes} bytes"
 
 
-def require_memory(nbytes, expected, received, fix):
-    """ValueError unless the machine has ``nbytes`` available; the message reads "Expected <expected> to fit in
-    memory. Received: <received>, ..." and ends with ``fix``. Small requests are let through unasked."""
+def require_memory(nbytes, describe):
+    """ValueError unless the machine has ``nbytes`` available. Small requests are let through unasked.
+
+    ``describe()`` gives ``(expected, received, fix)`` for the message "Expected <expected> to fit in memory.
+    Received: <received>, ... <fix>"; it runs only when refusing (per-step callers must not pay for it).
+    """
     if nbytes <= _SMALL_BYTES:
         return
     available = available_memory()
     if available is not None and nbytes > available:
+        expected, received, fix = describe()
         raise ValueError(f"Expected {expected} to fit in memory. Received: {received}, but this machine has "
                          f"{available} bytes ({byte_text(available)}) of memory available. {fix}")
 
 
 def _check_memory(shape, path, nbytes):
     peak = _CREATION_PEAK * nbytes
-    require_memory(peak, f"the weights of layer '{path.split('/')[0]}'",
-                   f"weight '{path}' of shape {tuple(shape)}, {nbytes} bytes ({byte_text(nbytes)}) as float32 and "
-                   f"about {byte_text(peak)} while its initializer runs",
-                   "Use fewer units or filters, or smaller inputs.")
+    require_memory(peak, lambda: (
+        f"the weights of layer '{path.split('/')[0]}'",
+        f"weight '{path}' of shape {tuple(shape)}, {nbytes} bytes ({byte_text(nbytes)}) as float32 and about "
+        f"{byte_text(peak)} while its initializer runs",
+        "Use fewer units or filters, or smaller inputs."))
 
 
 def reserve(shape, path, itemsize=4):

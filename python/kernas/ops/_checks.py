@@ -33,9 +33,9 @@ def new_array(shape, name, dtype=_FLOAT32):
     kills the process once the kernel writes it, so it is refused here first.
     """
     nbytes = math.prod(shape) * np.dtype(dtype).itemsize
-    weight_budget.require_memory(nbytes, f"the result `{name}`",
-                                 f"shape {tuple(shape)}, {nbytes} bytes ({weight_budget.byte_text(nbytes)})",
-                                 "Use smaller inputs or layer sizes.")
+    weight_budget.require_memory(nbytes, lambda: (
+        f"the result `{name}`", f"shape {tuple(shape)}, {nbytes} bytes ({weight_budget.byte_text(nbytes)})",
+        "Use smaller inputs or layer sizes."))
     return np.empty(shape, dtype=dtype)
 
 
