@@ -695,6 +695,7 @@ NAN_HYPERPARAMETERS = [
     ("AdamW", dict(weight_decay=-1.0)), ("AdamW", dict(weight_decay=float("inf"))),
     ("SGD", dict(clipnorm=float("nan"))), ("SGD", dict(global_clipnorm=float("nan"))),
     ("Adagrad", dict(clipnorm=float("inf"))), ("Adam", dict(global_clipnorm=float("inf"))),
+    ("Adagrad", dict(clipnorm=3e39)), ("SGD", dict(global_clipnorm=1e300)),
 ]
 
 

@@ -86,9 +86,10 @@ class Optimizer:
         # threshold of inf gives g * inf / inf = NaN gradients (in Keras too).
         for argument, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
             number = None if value is None else check_float(value, argument)
-            if number is not None and (math.isnan(number) or (number == math.inf and argument != "clipvalue")):
-                raise ValueError(f"Expected `{argument}` to be a finite float (a threshold <= 0 disables clipping, "
-                                 f"as in Keras). Received: {argument}={value!r}.")
+            # float32 is what the kernels compute in: 3e39 is inf there.
+            if number is not None and (math.isnan(number) or (number > _FLOAT32_MAX and argument != "clipvalue")):
+                raise ValueError(f"Expected `{argument}` to be a float finite in float32 (a threshold <= 0 "
+                                 f"disables clipping, as in Keras). Received: {argument}={value!r}.")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Expected `name` to be a string. Received: name={name!r} of type {type(name).__name__}.")
         self.name = name if name is not None else unique_name(snake_case(type(self).__name__))
