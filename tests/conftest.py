@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import kernas
+from kernas.backend import weight_budget
 
 # Property-based tests (marked `fuzz`): CI runs a fixed, small budget with a
 # fixed seed, so a run is reproducible and bounded; the "long" profile explores
@@ -52,6 +53,16 @@ def restore_threads():
     previous = kernas.config.get_num_threads()
     yield
     kernas.config.set_num_threads(previous)
+
+
+@pytest.fixture(scope="module")
+def small_machine():
+    """Memory checks see a machine with 256 MiB available, so an absurd weight or result is refused on any
+    machine, and quickly."""
+    real = weight_budget.available_memory
+    weight_budget.available_memory = lambda: 256 * 2**20
+    yield
+    weight_budget.available_memory = real
 
 
 @pytest.fixture

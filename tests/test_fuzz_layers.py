@@ -14,9 +14,9 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from kernas import initializers, layers
-from kernas.backend import weight_budget
 
-from fuzz_strategies import (arrays_of_any_dtype, assert_informative, awkward_views, junk_values, rarely, shapes,
+from fuzz_checks import SUBNORMAL, TINY, UNIT, assert_matches, attempt, reference_activation, relative
+from fuzz_strategies import (arrays_of_any_dtype, awkward_views, junk_values, rarely, shapes,
                              wild_arguments, wild_ints)
 from reference import activations as ref_act
 from reference import batch_norm as ref_bn
@@ -26,11 +26,9 @@ from reference import linalg as ref_linalg
 from reference import pooling as ref_pool
 
 # The float64 reference warns on the NaN/inf inputs it is fed on purpose.
-pytestmark = [pytest.mark.fuzz, pytest.mark.filterwarnings("ignore::RuntimeWarning")]
+pytestmark = [pytest.mark.fuzz, pytest.mark.filterwarnings("ignore::RuntimeWarning"),
+              pytest.mark.usefixtures("small_machine")]
 
-UNIT = 2.0**-24
-TINY = np.finfo(np.float32).tiny
-SUBNORMAL = 2.0**-149  # float32's spacing below TINY: a subnormal result cannot be closer
 F32_MAX = float(np.finfo(np.float32).max)
 # Activations of kernas.activations that tests/reference implements, and identifiers no layer accepts.
 ACTIVATIONS = ("linear", "relu", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "softplus", "softsign", "silu",
@@ -49,26 +47,7 @@ PADDINGS = choice(*PADDING_VALUES)
 DATA_FORMATS = choice(*DATA_FORMAT_VALUES)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _small_machine():
-    """Builds as if the machine had 256 MiB free, so an absurd weight is refused on any machine, quickly."""
-    real = weight_budget.available_memory
-    weight_budget.available_memory = lambda: 256 * 2**20
-    yield
-    weight_budget.available_memory = real
-
-
 # ---- the acceptance rule -------------------------------------------------------------------------------------
-
-
-def attempt(call, *names):
-    """``(True, result)``, or ``(False, None)`` after checking that the refusal is an informative one."""
-    try:
-        return True, call()
-    except (ValueError, TypeError) as error:
-        assert_informative(error, *names)
-        event(f"refused: {names[0]}")
-        return False, None
 
 
 def as_input(x):
@@ -78,31 +57,6 @@ def as_input(x):
 
 def is_real(x):
     return x.dtype.kind in "fiub"
-
-
-def assert_matches(got, want, bound, what):
-    """``got`` (float32) agrees with the float64 ``want``: NaN and inf exactly where ``want`` has them in
-    float32 (its overflow included), elsewhere within ``bound``."""
-    assert isinstance(got, np.ndarray) and got.dtype == np.float32, f"{what}: {type(got)} {getattr(got, 'dtype', '')}"
-    want = np.asarray(want, dtype=np.float64)
-    assert got.shape == want.shape, f"{what}: shape {got.shape}, reference {want.shape}"
-    with np.errstate(over="ignore", invalid="ignore"):
-        want32 = want.astype(np.float32)
-    got64 = got.astype(np.float64)
-    nan = np.isnan(want32)
-    assert np.array_equal(np.isnan(got), nan), f"{what}: NaN at {np.argwhere(np.isnan(got) != nan)[:3].tolist()}"
-    inf = np.isinf(want32)
-    assert np.array_equal(got[inf], want32[inf]), f"{what}: infinities differ"
-    finite = ~(nan | inf)
-    assert np.all(np.isfinite(got[finite])), f"{what}: non-finite where the reference is finite"
-    bound = np.broadcast_to(np.asarray(bound, dtype=np.float64), want.shape)
-    error = np.abs(got64 - want)[finite]
-    assert np.all(error <= bound[finite]), f"{what}: worst excess {np.max(error - bound[finite]):.3g}"
-
-
-def relative(want, rtol, atol):
-    """An ``assert_allclose``-style bound, ``atol + rtol * |want|``."""
-    return atol + rtol * np.abs(np.asarray(want, dtype=np.float64))
 
 
 def input_for(data, shape_strategy, nonfinite=None):
@@ -129,6 +83,16 @@ def call_layer(layer, x):
     return y
 
 
+def run_on_random_input(data, layer, shape_strategy):
+    """``layer`` on a random input: ``(x, x32, xf, y)`` (the input, as float32, as ``forward`` gets it, and
+    ``layer(x)``), or ``None`` when the input was refused."""
+    x = input_for(data, shape_strategy)
+    y = call_layer(layer, x)
+    if y is None:
+        return None
+    return x, as_input(x), forward_input(data, x), y
+
+
 def gradient_for(data, shape):
     dy = np.random.default_rng(data.draw(st.integers(0, 2**16), label="dy seed")).standard_normal(shape)
     return data.draw(awkward_views(dy.astype(np.float32)), label="dy view")
@@ -145,18 +109,6 @@ def base_kwargs():
 
 
 # ---- Dense and Conv2D --------------------------------------------------------------------------------------
-
-
-def reference_activation(name, x, **params):
-    """tests/reference's activation (its softmax needs at least one element)."""
-    if np.size(x) == 0:
-        return np.zeros(np.shape(x))
-    x = np.asarray(x, dtype=np.float64)
-    with np.errstate(all="ignore"):
-        want = ref_act.forward(name, x, **params)
-    # Keras's activations propagate NaN (the backends' relu is max(x, 0), NaN for NaN); the reference's
-    # relu, where(x > 0, x, 0), maps NaN to 0, so NaN inputs are expected to stay NaN here.
-    return np.where(np.isnan(x), np.nan, want) if name in ref_act.ELEMENTWISE else want
 
 
 def spec_of(layer):
@@ -204,12 +156,10 @@ def test_dense(units, activation, use_bias, kwargs, data):
                         "units", "activation", "name", "trainable", "dtype")
     if not ok:
         return
-    x = input_for(data, rarely(shapes(min_dims=2, max_dims=4, max_side=6), shapes(max_dims=1), 10))
-    y = call_layer(layer, x)
-    if y is None:
+    case = run_on_random_input(data, layer, rarely(shapes(min_dims=2, max_dims=4, max_side=6), shapes(max_dims=1), 10))
+    if case is None:
         return
-    x32 = as_input(x)
-    xf = forward_input(data, x)
+    x, x32, xf, y = case
     kernel = layer.kernel.value.astype(np.float64)
     bias = layer.bias.value.astype(np.float64) if use_bias else None
     rows = x32.reshape(int(np.prod(x.shape[:-1])), x.shape[-1])
@@ -280,12 +230,10 @@ def test_conv2d(filters, kernel_size, strides, dilation, padding, data_format, g
         "filters", "kernel_size", "strides", "dilation_rate", "padding", "data_format", "groups", "activation")
     if not ok:
         return
-    x = input_for(data, image_shapes())
-    y = call_layer(layer, x)
-    if y is None:
+    case = run_on_random_input(data, layer, image_shapes())
+    if case is None:
         return
-    x32 = as_input(x)
-    xf = forward_input(data, x)
+    x, x32, xf, y = case
     kernel = layer.kernel.value.astype(np.float64)
     bias = layer.bias.value.astype(np.float64) if use_bias else None
     options = dict(strides=layer.strides, padding=layer.padding, dilation_rate=layer.dilation_rate)
@@ -325,12 +273,10 @@ def test_pooling2d(kind, pool, strides, padding, data_format, data):
                         "pool_size", "strides", "padding", "data_format")
     if not ok:
         return
-    x = input_for(data, image_shapes())
-    y = call_layer(layer, x)
-    if y is None:
+    case = run_on_random_input(data, layer, image_shapes())
+    if case is None:
         return
-    x32 = as_input(x)
-    xf = forward_input(data, x)
+    x, x32, xf, y = case
     args = (layer.pool_size, layer.strides, layer.padding)
     area = layer.pool_size[0] * layer.pool_size[1]
     y_train, saved = layer.forward(xf, training=True)
@@ -359,12 +305,10 @@ def test_global_pooling2d(kind, keepdims, data_format, data):
     ok, layer = attempt(lambda: cls(data_format=data_format, keepdims=keepdims), "keepdims", "data_format")
     if not ok:
         return
-    x = input_for(data, image_shapes())
-    y = call_layer(layer, x)
-    if y is None:
+    case = run_on_random_input(data, layer, image_shapes())
+    if case is None:
         return
-    x32 = as_input(x)
-    xf = forward_input(data, x)
+    x, x32, xf, y = case
     batch, height, width, channels = x.shape
     _, saved = layer.forward(xf, training=True)
     dy = gradient_for(data, y.shape)
@@ -396,12 +340,10 @@ def test_flatten_and_reshape(target, data_format, data):
     for ok, layer in made:
         if not ok:
             continue
-        x = input_for(data, any_shapes(5))
-        y = call_layer(layer, x)
-        if y is None:
+        case = run_on_random_input(data, layer, any_shapes(5))
+        if case is None:
             continue
-        x32 = as_input(x)
-        xf = forward_input(data, x)
+        x, x32, xf, y = case
         np.testing.assert_array_equal(y, x32.reshape(y.shape))
         assert y.shape[0] == x.shape[0]
         y_train, saved = layer.forward(xf, training=True)
@@ -424,12 +366,10 @@ def test_dropout(rate, seed, noise_shape, data):
                         "rate", "seed", "noise_shape")
     if not ok:
         return
-    x = input_for(data, any_shapes())
-    y = call_layer(layer, x)
-    if y is None:
+    case = run_on_random_input(data, layer, any_shapes())
+    if case is None:
         return
-    x32 = as_input(x)
-    xf = forward_input(data, x)
+    x, x32, xf, y = case
     np.testing.assert_array_equal(y, x32)  # the identity at inference
     step = layer._step
     y_train, saved = layer.forward(xf, training=True)
@@ -530,12 +470,10 @@ def test_activation(activation, data):
     ok, layer = attempt(lambda: layers.Activation(activation), "activation")
     if not ok:
         return
-    x = input_for(data, any_shapes())
-    y = call_layer(layer, x)
-    if y is None:
+    case = run_on_random_input(data, layer, any_shapes())
+    if case is None:
         return
-    x32 = as_input(x)
-    xf = forward_input(data, x)
+    x, x32, xf, y = case
     name, params = spec_of(layer)
     want = reference_activation(name, x32, **params)
     assert_matches(y, want, relative(want, 1e-5, 1e-6), name)

@@ -10,13 +10,13 @@ saying what was expected; an output array is never written unless accepted.
 
 import numpy as np
 import pytest
-from hypothesis import event, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from kernas import _core
-from kernas.backend import weight_budget
 from kernas.ops import activation_spec, activations, batch_norm, conv, dense, dropout, gemm, losses, optimizers, pooling
 
+from fuzz_checks import SUBNORMAL, TINY, UNIT, assert_matches, attempt, reference_activation, relative
 from fuzz_strategies import arrays_of_any_dtype, assert_informative, awkward_views, rarely, shapes, wild_arguments
 from reference import activations as ref_act
 from reference import conv as ref_conv
@@ -25,32 +25,13 @@ from reference import linalg as ref_linalg
 from reference import losses as ref_losses
 from reference import optimizers as ref_opt
 from reference import pooling as ref_pool
-from test_fuzz_layers import assert_matches, reference_activation, relative
 
 # The float64 reference warns on the NaN/inf inputs it is fed on purpose.
-pytestmark = [pytest.mark.fuzz, pytest.mark.filterwarnings("ignore::RuntimeWarning")]
-
-UNIT = 2.0**-24
-TINY = np.finfo(np.float32).tiny
-SUBNORMAL = 2.0**-149  # float32's spacing below TINY: a subnormal result cannot be closer
+pytestmark = [pytest.mark.fuzz, pytest.mark.filterwarnings("ignore::RuntimeWarning"),
+              pytest.mark.usefixtures("small_machine")]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _small_machine():
-    """Results are allocated as if the machine had 256 MiB free: an absurd one is refused on any machine."""
-    real = weight_budget.available_memory
-    weight_budget.available_memory = lambda: 256 * 2**20
-    yield
-    weight_budget.available_memory = real
 
-
-def attempt(call, *names):
-    try:
-        return True, call()
-    except (ValueError, TypeError) as error:
-        assert_informative(error, *names)
-        event("refused")
-        return False, None
 
 
 def operand(data, shape, label, nonfinite=None):

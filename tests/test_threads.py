@@ -194,6 +194,19 @@ def _hold_in_thread(call):
     return hold, thread, errors
 
 
+def _changes(model, x, y, weights, weights_file):
+    """Every call that changes ``model``, by the method name its refusal names."""
+    return {
+        "fit": lambda: model.fit(x, y, verbose=0),
+        "train_on_batch": lambda: model.train_on_batch(x, y),
+        "evaluate": lambda: model.evaluate(x, y, verbose=0),
+        "test_on_batch": lambda: model.test_on_batch(x, y),
+        "set_weights": lambda: model.set_weights(weights),
+        "compile": lambda: model.compile(optimizer="sgd", loss="mse"),
+        "load_weights": lambda: model.load_weights(weights_file),
+    }
+
+
 def test_fit_in_another_thread_refuses_every_change_and_read(tmp_path):
     x, y = _data()
     model = _conv_model()
@@ -203,13 +216,7 @@ def test_fit_in_another_thread_refuses_every_change_and_read(tmp_path):
         lambda hold: model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0, callbacks=[hold]))
     before = [v.numpy() for v in model.weights]  # get_weights itself is refused now
     refused = {
-        "fit": lambda: model.fit(x, y, verbose=0),
-        "train_on_batch": lambda: model.train_on_batch(x, y),
-        "evaluate": lambda: model.evaluate(x, y, verbose=0),
-        "test_on_batch": lambda: model.test_on_batch(x, y),
-        "set_weights": lambda: model.set_weights(before),
-        "compile": lambda: model.compile(optimizer="sgd", loss="mse"),
-        "load_weights": lambda: model.load_weights(tmp_path / "saved.weights.h5"),
+        **_changes(model, x, y, before, tmp_path / "saved.weights.h5"),
         "predict": lambda: model.predict(x, verbose=0),
         "predict_on_batch": lambda: model.predict_on_batch(x),
         "__call__": lambda: model(x),
@@ -246,15 +253,7 @@ def test_changes_are_refused_while_another_thread_predicts(tmp_path):
     model.save_weights(tmp_path / "saved.weights.h5")
     weights = model.get_weights()
     hold, thread, errors = _hold_in_thread(lambda hold: model.predict(x, batch_size=8, verbose=0, callbacks=[hold]))
-    refused = {
-        "fit": lambda: model.fit(x, y, verbose=0),
-        "train_on_batch": lambda: model.train_on_batch(x, y),
-        "evaluate": lambda: model.evaluate(x, y, verbose=0),
-        "test_on_batch": lambda: model.test_on_batch(x, y),
-        "set_weights": lambda: model.set_weights(weights),
-        "compile": lambda: model.compile(optimizer="sgd", loss="mse"),
-        "load_weights": lambda: model.load_weights(tmp_path / "saved.weights.h5"),
-    }
+    refused = _changes(model, x, y, weights, tmp_path / "saved.weights.h5")
     for method, call in refused.items():
         with pytest.raises(RuntimeError, match=rf"`{method}\(\)`.*another thread is using it for `predict\(\)`"):
             call()
